@@ -1,0 +1,27 @@
+"""Tables and the domain rules that act on them. No GraphQL and no HTTP here."""
+
+from models.api_keys import ApiKey
+from models.base import Base
+from models.consent import ConsentEvent
+from models.customers import Customer, CustomerAddress, CustomerStore
+from models.events import DomainEvent
+from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
+from models.orders import Order, OrderItem
+from models.organizations import Organization
+from models.stores import Store
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "ConsentEvent",
+    "Customer",
+    "CustomerAddress",
+    "CustomerStore",
+    "DomainEvent",
+    "LoyaltyAccount",
+    "LoyaltyLedgerEntry",
+    "Order",
+    "OrderItem",
+    "Organization",
+    "Store",
+]

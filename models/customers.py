@@ -1,0 +1,160 @@
+"""The customer row, its addresses and the stores it ordered at.
+
+The order aggregates and the loyalty balance live on the customer row, indexed, because the
+customer list filters and sorts by them; `models.aggregates` keeps them exact.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, TenantScoped, enum_column, utcnow
+from models.enums import (
+    ConsentSource,
+    CustomerSource,
+    CustomerType,
+    OrderStatus,
+    Punctuality,
+    RiskLevel,
+    ShopperLevel,
+)
+from models.text import fold, phone_digits
+
+
+class Customer(TenantScoped, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_org_email", "organization_id", "email"),
+        Index("ix_customers_org_phone", "organization_id", "phone_e164"),
+        Index("ix_customers_org_external_id", "organization_id", "external_id"),
+        Index("ix_customers_org_sort_name", "organization_id", "sort_name", "id"),
+        Index("ix_customers_org_registered_at", "organization_id", "registered_at", "id"),
+        Index("ix_customers_org_last_access_at", "organization_id", "last_access_at", "id"),
+        Index("ix_customers_org_last_order_at", "organization_id", "last_order_at", "id"),
+        Index("ix_customers_org_order_count", "organization_id", "order_count", "id"),
+        Index("ix_customers_org_total_spent", "organization_id", "total_spent", "id"),
+        Index("ix_customers_org_average_spend", "organization_id", "average_spend", "id"),
+        Index("ix_customers_org_points_balance", "organization_id", "points_balance", "id"),
+        Index("ix_customers_org_created_at", "organization_id", "created_at", "id"),
+        Index("ix_customers_org_main_store", "organization_id", "main_store_id"),
+        Index(
+            "ix_customers_search_text_trgm", "search_text",
+            postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    type: Mapped[CustomerType] = mapped_column(enum_column(CustomerType))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(150))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[CustomerSource] = mapped_column(enum_column(CustomerSource))
+    main_store_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("stores.id", ondelete="SET NULL"))
+    registered_at: Mapped[datetime | None]
+    last_access_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]
+
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_updated_at: Mapped[datetime | None]
+    consent_source: Mapped[ConsentSource | None] = mapped_column(enum_column(ConsentSource))
+
+    birthday: Mapped[date | None] = mapped_column(Date)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    shopper_level: Mapped[ShopperLevel | None] = mapped_column(enum_column(ShopperLevel))
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel))
+    notes: Mapped[str | None] = mapped_column(Text)
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    tax_exempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    age_restricted_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Order aggregates: exact, written in the same transaction as each order write.
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_spent: Mapped[int] = mapped_column(BigInteger, default=0)  # minor units
+    average_spend: Mapped[int] = mapped_column(BigInteger, default=0)  # minor units, rounded
+    first_order_at: Mapped[datetime | None]
+    last_order_at: Mapped[datetime | None]
+    last_order_status: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus))
+    last_order_punctuality: Mapped[Punctuality | None] = mapped_column(enum_column(Punctuality))
+    # Loyalty balance follows the ledger, kept here so the list can sort by it.
+    points_balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_earned: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    # Accent- and case-folded text the search box and the name filter match against.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    sort_name: Mapped[str] = mapped_column(String(260), default="")
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def refresh_search_columns(self, membership_id: str | None = None) -> None:
+        """Recompute the folded columns from the fields they are made of."""
+        self.sort_name = search_name(self.first_name, self.last_name)
+        self.search_text = search_text(
+            self.first_name, self.last_name, self.email, self.phone_e164,
+            self.external_id, membership_id,
+        )
+
+
+def search_name(first_name: str | None, last_name: str | None) -> str:
+    return fold(" ".join(p for p in (first_name, last_name) if p))
+
+
+def search_text(
+    first_name: str | None,
+    last_name: str | None,
+    email: str | None,
+    phone_e164: str | None,
+    external_id: str | None,
+    membership_id: str | None,
+) -> str:
+    parts = [search_name(first_name, last_name), fold(email or ""),
+             phone_digits(phone_e164 or ""), fold(external_id or ""), fold(membership_id or "")]
+    return " ".join(p for p in parts if p)
+
+
+class CustomerAddress(TenantScoped, Base):
+    __tablename__ = "customer_addresses"
+    __table_args__ = (Index("ix_customer_addresses_customer", "customer_id", "position"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str | None] = mapped_column(String(50))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class CustomerStore(TenantScoped, Base):
+    """A store a customer has ordered at, with that customer's first and last order there."""
+
+    __tablename__ = "customer_stores"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "store_id"),
+        Index("ix_customer_stores_store", "store_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"))
+    store_id: Mapped[int] = mapped_column(BigId, ForeignKey("stores.id", ondelete="CASCADE"))
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_order_at: Mapped[datetime | None]
+    last_order_at: Mapped[datetime | None]

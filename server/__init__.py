@@ -1,0 +1,1 @@
+"""Runtime: the ASGI app, settings, authentication, database engines and the CLI."""
