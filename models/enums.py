@@ -1,4 +1,4 @@
-"""The closed vocabularies of the domain. Stored by name; exposed in GraphQL under the same names."""
+"""The closed vocabularies of the domain, stored by name and exposed in GraphQL as they are."""
 
 from enum import Enum
 
