@@ -2,9 +2,11 @@
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, TenantScoped, utcnow
@@ -32,3 +34,24 @@ def hash_key(key: str) -> str:
 
 def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+ALL_SCOPES = ("customers:read", "customers:write", "orders:write", "exports", "subscriptions")
+
+
+async def create_api_key(
+    session: AsyncSession, organization_id: int, name: str,
+    scopes: Sequence[str] = ALL_SCOPES,
+) -> tuple[ApiKey, str]:
+    """A new key for the organization, and its plain text, which is never stored."""
+    plain = new_key()
+    key = ApiKey(organization_id=organization_id, name=name, key_hash=hash_key(plain),
+                 display_prefix=plain[:10], scopes=list(scopes))
+    session.add(key)
+    await session.flush()
+    return key, plain
+
+
+async def find_active_key(session: AsyncSession, plain: str) -> ApiKey | None:
+    return await session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == hash_key(plain), ApiKey.revoked_at.is_(None)))

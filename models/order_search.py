@@ -1,0 +1,99 @@
+"""Orders of many customers at once: each customer's newest first, filtered, a page each."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models.enums import OrderChannel, OrderStatus
+from models.keyset import SortKey, after
+from models.orders import Order, OrderItem
+
+NEWEST_FIRST = (SortKey(Order.placed_at, descending=True), SortKey(Order.id, descending=True))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCriteria:
+    statuses: tuple[OrderStatus, ...] | None = None
+    channels: tuple[OrderChannel, ...] | None = None
+    store_ids: tuple[int, ...] | None = None
+    placed_from: datetime | None = None  # inclusive
+    placed_to: datetime | None = None  # exclusive
+
+
+def order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if criteria.statuses is not None:
+        where.append(Order.status.in_(criteria.statuses))
+    if criteria.channels is not None:
+        where.append(Order.channel.in_(criteria.channels))
+    if criteria.store_ids is not None:
+        where.append(Order.store_id.in_(criteria.store_ids))
+    if criteria.placed_from is not None:
+        where.append(Order.placed_at >= criteria.placed_from)
+    if criteria.placed_to is not None:
+        where.append(Order.placed_at < criteria.placed_to)
+    return where
+
+
+def cursor_values(order: Order) -> list[Any]:
+    return [order.placed_at, order.id]
+
+
+async def orders_of_customers(
+    session: AsyncSession,
+    customer_ids: Sequence[int],
+    criteria: OrderCriteria,
+    limit: int,
+    cursor: Sequence[Any] | None = None,
+) -> dict[int, list[Order]]:
+    """Up to `limit` orders per customer, newest first, after `cursor`; one statement."""
+    where = [Order.customer_id.in_(customer_ids), *order_conditions(criteria)]
+    if cursor is not None:
+        where.append(after(NEWEST_FIRST, cursor))
+    ranked = (
+        select(Order, func.row_number().over(
+            partition_by=Order.customer_id,
+            order_by=(Order.placed_at.desc(), Order.id.desc()),
+        ).label("rank"))
+        .where(*where)
+        .subquery()
+    )
+    order = aliased(Order, ranked)
+    rows = await session.scalars(
+        select(order).where(ranked.c.rank <= limit)
+        .order_by(ranked.c.customer_id, ranked.c.placed_at.desc(), ranked.c.id.desc())
+    )
+    by_customer: dict[int, list[Order]] = defaultdict(list)
+    for row in rows:
+        if row.customer_id is not None:
+            by_customer[row.customer_id].append(row)
+    return by_customer
+
+
+async def count_orders_of_customers(
+    session: AsyncSession, customer_ids: Sequence[int], criteria: OrderCriteria
+) -> dict[int, int]:
+    rows = await session.execute(
+        select(Order.customer_id, func.count())
+        .where(Order.customer_id.in_(customer_ids), *order_conditions(criteria))
+        .group_by(Order.customer_id)
+    )
+    return {cid: int(n) for cid, n in rows if cid is not None}
+
+
+async def items_of_orders(session: AsyncSession, order_ids: Sequence[int]
+                          ) -> dict[int, list[OrderItem]]:
+    rows = await session.scalars(
+        select(OrderItem).where(OrderItem.order_id.in_(order_ids))
+        .order_by(OrderItem.order_id, OrderItem.position, OrderItem.id)
+    )
+    by_order: dict[int, list[OrderItem]] = defaultdict(list)
+    for item in rows:
+        by_order[item.order_id].append(item)
+    return by_order

@@ -1,0 +1,61 @@
+"""What every resolver knows about the request: who acts, for which organization, and how to
+reach the database. `server/` builds it; resolvers only read it."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.enums import ActorKind
+from models.tenancy import session_info
+
+if TYPE_CHECKING:
+    from resolvers.dataloaders import DataLoaders
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who makes the request, resolved once from its credentials."""
+
+    organization_id: int
+    kind: ActorKind
+    id: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationProfile:
+    """The organization settings that reads need on almost every request."""
+
+    id: int
+    slug: str
+    name: str
+    currency: str
+    default_country: str
+    timezone: str
+
+
+@dataclass
+class Context:
+    actor: Actor
+    organization: OrganizationProfile
+    read_sessions: async_sessionmaker[AsyncSession]
+    max_page_size: int = 250
+    loaders: "DataLoaders" = field(init=False)
+
+    def __post_init__(self) -> None:
+        from resolvers.dataloaders import DataLoaders
+
+        self.loaders = DataLoaders(self)
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A short session scoped to the organization; one per root field or loader batch."""
+        async with self.read_sessions(info=session_info(self.organization.id)) as session:
+            yield session
+
+
+Info = strawberry.Info[Context, None]

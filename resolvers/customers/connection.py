@@ -1,0 +1,32 @@
+"""`CustomerConnection`: a page of the customer list with its cursors and total."""
+
+import strawberry
+
+from models.customer_search import CustomerCriteria, count_customers
+from resolvers.common import PageInfo
+from resolvers.context import Info
+from resolvers.customers.types import Customer
+
+
+@strawberry.type
+class CustomerEdge:
+    cursor: str
+    node: Customer
+
+
+@strawberry.type
+class CustomerConnection:
+    edges: list[CustomerEdge]
+    page_info: PageInfo
+    criteria: strawberry.Private[CustomerCriteria]
+
+    @strawberry.field
+    def nodes(self) -> list[Customer]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="Customers that match the filter, on every page.")
+    async def total_count(self, info: Info) -> int:
+        context = info.context
+        async with context.read_session() as session:
+            return await count_customers(session, self.criteria,
+                                         context.organization.default_country)

@@ -1,0 +1,17 @@
+"""`CustomerSort`: a field and a direction; several apply in order, then the id breaks ties."""
+
+import strawberry
+
+from models.customer_search import CustomerOrder, CustomerSortField
+from resolvers.common import SortDirection
+
+strawberry.enum(CustomerSortField)
+
+
+@strawberry.input
+class CustomerSort:
+    field: CustomerSortField
+    direction: SortDirection = SortDirection.ASC
+
+    def to_order(self) -> CustomerOrder:
+        return CustomerOrder(self.field, descending=self.direction is SortDirection.DESC)

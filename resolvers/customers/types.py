@@ -1,0 +1,221 @@
+"""The `Customer` type and the small types its profile is made of."""
+
+from datetime import UTC, date, datetime
+from typing import Self
+
+import phonenumbers
+import strawberry
+
+from models.customers import Customer as CustomerRow
+from models.customers import CustomerAddress
+from models.enums import (
+    ActorKind,
+    ConsentSource,
+    CustomerSource,
+    CustomerType,
+    OrderStatus,
+    Punctuality,
+    RiskLevel,
+    ShopperLevel,
+)
+from models.loyalty import LoyaltyAccount
+from models.order_search import OrderCriteria
+from resolvers.common import Money
+from resolvers.context import Info
+from resolvers.node import Node, to_global_id
+from resolvers.orders.types import OrderConnection, OrderFilter
+from resolvers.stores.types import Store
+
+strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
+strawberry.enum(CustomerSource, description="How the customer was first created.")
+strawberry.enum(ConsentSource, description="The channel a consent decision came through.")
+strawberry.enum(ActorKind)
+strawberry.enum(RiskLevel)
+strawberry.enum(ShopperLevel)
+
+AVERAGE_MONTH_DAYS = 30.436875
+
+
+@strawberry.type(description="A phone number, stored in E.164 and shown in the usual formats.")
+class PhoneNumber:
+    e164: str
+
+    def _parsed(self) -> phonenumbers.PhoneNumber:
+        return phonenumbers.parse(self.e164)
+
+    @strawberry.field
+    def national(self) -> str:
+        return phonenumbers.format_number(self._parsed(),
+                                          phonenumbers.PhoneNumberFormat.NATIONAL)
+
+    @strawberry.field
+    def international(self) -> str:
+        return phonenumbers.format_number(self._parsed(),
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+    @strawberry.field(description="ISO 3166 country of the number, e.g. `ES`.")
+    def country_code(self) -> str | None:
+        return phonenumbers.region_code_for_number(self._parsed())
+
+
+@strawberry.type
+class Address:
+    label: str | None
+    line1: str
+    line2: str | None
+    city: str | None
+    postal_code: str | None
+    region: str | None
+    country: str | None
+
+    @classmethod
+    def from_row(cls, row: CustomerAddress) -> Self:
+        return cls(label=row.label, line1=row.line1, line2=row.line2, city=row.city,
+                   postal_code=row.postal_code, region=row.region, country=row.country)
+
+
+@strawberry.type
+class MarketingConsent:
+    subscribed: bool
+    updated_at: datetime | None
+    source: ConsentSource | None
+
+
+@strawberry.type(description="One marketing consent decision, in the order they were taken.")
+class ConsentEvent:
+    subscribed: bool
+    source: ConsentSource
+    occurred_at: datetime
+    actor_kind: ActorKind
+
+
+@strawberry.type
+class Loyalty:
+    provider: str
+    membership_id: str | None
+    points_balance: int
+    points_earned: int = strawberry.field(description="Lifetime points earned; never reduced.")
+
+
+@strawberry.type(description="Order aggregates; cancelled orders do not count.")
+class OrderSummary:
+    total_orders: int
+    total_spent: Money
+    average_order_value: Money
+    monthly_spend: Money = strawberry.field(
+        description="Total spent divided by the months since the first order (at least one).")
+    first_order_at: datetime | None
+    last_order_at: datetime | None
+    last_order_status: OrderStatus | None
+    last_order_punctuality: Punctuality | None
+
+
+@strawberry.type
+class Customer(Node):
+    type: CustomerType
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    source: CustomerSource
+    registered_at: datetime | None
+    last_access_at: datetime | None
+    last_activity_at: datetime | None
+    birthday: date | None
+    external_id: str | None
+    shopper_level: ShopperLevel | None
+    risk_level: RiskLevel | None
+    notes: str | None
+    company_name: str | None
+    tax_exempt: bool
+    age_restricted_allowed: bool
+    created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[CustomerRow]
+    currency: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: CustomerRow, currency: str) -> Self:
+        return cls(
+            id=to_global_id("Customer", row.id), type=row.type, first_name=row.first_name,
+            last_name=row.last_name, email=row.email, source=row.source,
+            registered_at=row.registered_at, last_access_at=row.last_access_at,
+            last_activity_at=row.last_activity_at, birthday=row.birthday,
+            external_id=row.external_id, shopper_level=row.shopper_level,
+            risk_level=row.risk_level, notes=row.notes, company_name=row.company_name,
+            tax_exempt=row.tax_exempt, age_restricted_allowed=row.age_restricted_allowed,
+            created_at=row.created_at, updated_at=row.updated_at, row=row, currency=currency,
+        )
+
+    @strawberry.field
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @strawberry.field
+    def phone(self) -> PhoneNumber | None:
+        return PhoneNumber(e164=self.row.phone_e164) if self.row.phone_e164 else None
+
+    @strawberry.field
+    def marketing_consent(self) -> MarketingConsent:
+        return MarketingConsent(subscribed=self.row.subscribed,
+                                updated_at=self.row.consent_updated_at,
+                                source=self.row.consent_source)
+
+    @strawberry.field
+    def order_summary(self) -> OrderSummary:
+        row, currency = self.row, self.currency
+        return OrderSummary(
+            total_orders=row.order_count,
+            total_spent=Money.of(row.total_spent, currency),
+            average_order_value=Money.of(row.average_spend, currency),
+            monthly_spend=Money.of(monthly_spend(row.total_spent, row.first_order_at), currency),
+            first_order_at=row.first_order_at, last_order_at=row.last_order_at,
+            last_order_status=row.last_order_status,
+            last_order_punctuality=row.last_order_punctuality,
+        )
+
+    @strawberry.field
+    async def addresses(self, info: Info) -> list[Address]:
+        return await info.context.loaders.addresses.load(self.row.id)
+
+    @strawberry.field(description="The store the customer registered at.")
+    async def main_store(self, info: Info) -> Store | None:
+        if self.row.main_store_id is None:
+            return None
+        return await info.context.loaders.store.load(self.row.main_store_id)
+
+    @strawberry.field(description="The stores the customer has ordered at.")
+    async def stores(self, info: Info) -> list[Store]:
+        return await info.context.loaders.customer_stores.load(self.row.id)
+
+    @strawberry.field
+    async def consent_history(self, info: Info) -> list[ConsentEvent]:
+        return await info.context.loaders.consent_history.load(self.row.id)
+
+    @strawberry.field(description="Null when the customer has no loyalty membership.")
+    async def loyalty(self, info: Info) -> Loyalty | None:
+        account = await info.context.loaders.loyalty_account.load(self.row.id)
+        return loyalty_of(account, self.row) if account is not None else None
+
+    @strawberry.field(description="The customer's orders, newest first.")
+    async def orders(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: OrderFilter | None = None,
+    ) -> OrderConnection:
+        from resolvers.customers.orders import customer_orders
+
+        return await customer_orders(info, self.row.id, first, after,
+                                     filter.to_criteria() if filter else OrderCriteria())
+
+
+def loyalty_of(account: LoyaltyAccount, row: CustomerRow) -> Loyalty:
+    return Loyalty(provider=account.provider, membership_id=account.membership_id,
+                   points_balance=row.points_balance, points_earned=row.points_earned)
+
+
+def monthly_spend(total_spent: int, first_order_at: datetime | None,
+                  now: datetime | None = None) -> int:
+    if first_order_at is None:
+        return 0
+    days = ((now or datetime.now(UTC)) - first_order_at).total_seconds() / 86400
+    months = max(1.0, days / AVERAGE_MONTH_DAYS)
+    return round(total_spent / months)

@@ -1,0 +1,52 @@
+"""The per-request dataloaders: one batched query per relation, whatever the page size."""
+
+from collections.abc import Hashable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from aiodataloader import DataLoader
+
+from models.order_search import OrderCriteria
+from resolvers.dataloaders.addresses import load_addresses
+from resolvers.dataloaders.consent_history import load_consent_history
+from resolvers.dataloaders.customer_orders import load_customer_orders, load_order_counts
+from resolvers.dataloaders.customer_stores import load_customer_stores
+from resolvers.dataloaders.customers import load_customers
+from resolvers.dataloaders.loyalty_accounts import load_loyalty_accounts
+from resolvers.dataloaders.order_items import load_order_items
+from resolvers.dataloaders.orders import load_orders
+from resolvers.dataloaders.stores import load_stores
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+
+class DataLoaders:
+    """Built once per request; loaders that take arguments are made once per argument set."""
+
+    def __init__(self, context: "Context") -> None:
+        self._context = context
+        self._by_arguments: dict[Hashable, DataLoader[Any, Any]] = {}
+        self.store = DataLoader(partial(load_stores, context))
+        self.customer = DataLoader(partial(load_customers, context))
+        self.order = DataLoader(partial(load_orders, context))
+        self.customer_stores = DataLoader(partial(load_customer_stores, context))
+        self.addresses = DataLoader(partial(load_addresses, context))
+        self.consent_history = DataLoader(partial(load_consent_history, context))
+        self.loyalty_account = DataLoader(partial(load_loyalty_accounts, context))
+        self.order_items = DataLoader(partial(load_order_items, context))
+
+    def customer_orders(self, criteria: OrderCriteria, limit: int,
+                        cursor: tuple[Any, ...] | None) -> DataLoader[Any, Any]:
+        key = ("customer_orders", criteria, limit, cursor)
+        if key not in self._by_arguments:
+            self._by_arguments[key] = DataLoader(
+                partial(load_customer_orders, self._context, criteria, limit, cursor))
+        return self._by_arguments[key]
+
+    def order_count(self, criteria: OrderCriteria) -> DataLoader[Any, Any]:
+        key = ("order_count", criteria)
+        if key not in self._by_arguments:
+            self._by_arguments[key] = DataLoader(
+                partial(load_order_counts, self._context, criteria))
+        return self._by_arguments[key]

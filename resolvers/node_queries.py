@@ -1,0 +1,18 @@
+"""Root field `node`: any object by its global ID."""
+
+import strawberry
+
+from resolvers.context import Info
+from resolvers.node import Node, from_global_id
+
+
+async def node(info: Info, id: strawberry.ID) -> Node | None:
+    type_name, pk = from_global_id(id)
+    loaders = info.context.loaders
+    if type_name == "Customer":
+        return await loaders.customer.load(pk)
+    if type_name == "Order":
+        return await loaders.order.load(pk)
+    if type_name == "Store":
+        return await loaders.store.load(pk)
+    return None

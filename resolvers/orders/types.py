@@ -1,0 +1,129 @@
+"""The `Order` type, its items and fulfilment, and a customer's order connection."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+
+from models.enums import FulfilmentType, OrderChannel, OrderStatus, Punctuality
+from models.order_search import OrderCriteria
+from models.orders import Order as OrderRow
+from models.orders import OrderItem as OrderItemRow
+from resolvers.common import DateTimeRange, Money, PageInfo
+from resolvers.context import Info
+from resolvers.node import Node, pk_of, to_global_id
+from resolvers.stores.types import Store
+
+if TYPE_CHECKING:
+    from resolvers.customers.types import Customer
+
+strawberry.enum(OrderChannel, description="Where an order was placed.")
+strawberry.enum(OrderStatus)
+strawberry.enum(FulfilmentType)
+strawberry.enum(Punctuality, description="Own-fleet delivery: delivered by the promised time?")
+
+
+@strawberry.type
+class OrderItem:
+    name: str
+    sku: str | None
+    quantity: int
+    unit_price: Money
+    total: Money
+
+    @classmethod
+    def from_row(cls, row: OrderItemRow, currency: str) -> Self:
+        return cls(name=row.name, sku=row.sku, quantity=row.quantity,
+                   unit_price=Money.of(row.unit_price, currency),
+                   total=Money.of(row.unit_price * row.quantity, currency))
+
+
+@strawberry.type
+class Fulfilment:
+    type: FulfilmentType
+    promised_at: datetime | None
+    delivered_at: datetime | None
+    punctuality: Punctuality | None
+
+
+@strawberry.type
+class Order(Node):
+    number: str
+    external_id: str | None
+    channel: OrderChannel
+    status: OrderStatus
+    placed_at: datetime
+    total: Money
+    fulfilment: Fulfilment
+    store_pk: strawberry.Private[int | None]
+    customer_pk: strawberry.Private[int | None]
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: OrderRow, currency: str) -> Self:
+        return cls(
+            id=to_global_id("Order", row.id), pk=row.id, number=row.number,
+            external_id=row.external_id, channel=row.channel, status=row.status,
+            placed_at=row.placed_at, total=Money.of(row.total, currency),
+            fulfilment=Fulfilment(type=row.fulfilment_type, promised_at=row.promised_at,
+                                  delivered_at=row.delivered_at, punctuality=row.punctuality),
+            store_pk=row.store_id, customer_pk=row.customer_id,
+        )
+
+    @strawberry.field
+    async def store(self, info: Info) -> Store | None:
+        if self.store_pk is None:
+            return None
+        return await info.context.loaders.store.load(self.store_pk)
+
+    @strawberry.field
+    async def customer(
+        self, info: Info
+    ) -> Annotated["Customer", strawberry.lazy("resolvers.customers.types")] | None:
+        if self.customer_pk is None:
+            return None
+        return await info.context.loaders.customer.load(self.customer_pk)
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[OrderItem]:
+        return await info.context.loaders.order_items.load(self.pk)
+
+
+@strawberry.input(description="Filters on a list of orders; they combine with AND.")
+class OrderFilter:
+    statuses: list[OrderStatus] | None = None
+    channels: list[OrderChannel] | None = None
+    store_ids: list[strawberry.ID] | None = None
+    placed_at: DateTimeRange | None = None
+
+    def to_criteria(self) -> OrderCriteria:
+        placed = self.placed_at or DateTimeRange()
+        return OrderCriteria(
+            statuses=tuple(self.statuses) if self.statuses is not None else None,
+            channels=tuple(self.channels) if self.channels is not None else None,
+            store_ids=tuple(pk_of(i, "Store") for i in self.store_ids)
+            if self.store_ids is not None else None,
+            placed_from=placed.from_, placed_to=placed.to,
+        )
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    customer_pk: strawberry.Private[int]
+    criteria: strawberry.Private[OrderCriteria]
+
+    @strawberry.field
+    def nodes(self) -> list[Order]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="Orders of this customer that match the filter.")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.order_count(self.criteria).load(self.customer_pk)

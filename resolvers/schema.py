@@ -1,0 +1,55 @@
+"""The schema: root types, extensions, and `build_schema()` which the server and SDL share."""
+
+import strawberry
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers.customers import queries as customer_queries
+from resolvers.customers.connection import CustomerConnection
+from resolvers.customers.stats import CustomerStats
+from resolvers.customers.types import Customer
+from resolvers.errors import should_mask_error
+from resolvers.node import Node
+from resolvers.node_queries import node
+from resolvers.orders.types import Order
+from resolvers.stores import queries as store_queries
+from resolvers.stores.types import Store
+
+
+@strawberry.type
+class Query:
+    customers: CustomerConnection = strawberry.field(
+        resolver=customer_queries.customers,
+        description="The customer list: filter, sort (ties broken by id) and page by cursor.")
+    customer: Customer | None = strawberry.field(resolver=customer_queries.customer)
+    customer_stats: CustomerStats = strawberry.field(
+        resolver=customer_queries.customer_stats,
+        description="Figures for the customers that match the filter.")
+    node: Node | None = strawberry.field(resolver=node)
+    stores: list[Store] = strawberry.field(resolver=store_queries.stores)
+    store: Store | None = strawberry.field(resolver=store_queries.store)
+
+
+def build_schema(max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schema:
+    # The rules are built once here: the validation cache keys on them, so rules made anew per
+    # request would never hit it.
+    rules: list[type[ASTValidationRule]] = [
+        max_depth_rule(max_depth, None, None), max_aliases_rule(max_aliases)]
+    return strawberry.Schema(
+        query=Query,
+        types=[Customer, Order, Store],
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
+            lambda: AddValidationRules(rules),
+            lambda: MaskErrors(should_mask_error=should_mask_error,
+                               error_message="Internal error; it has been logged."),
+        ],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,51 @@
+"""The ASGI application: `/graphql`, `/healthz` and `/readyz`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+from server.auth import Authenticator
+from server.db import Database
+from server.graphql_view import GraphQLView
+from server.settings import Settings
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    database = db or Database.connect(settings.database_url, settings.read_database_url)
+    owns_database = db is None
+    graphql = GraphQLView(settings, database, Authenticator(database))
+
+    async def healthz(_: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    async def readyz(_: Request) -> JSONResponse:
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:  # any failure to reach the database means not ready
+            return JSONResponse({"ready": False, "database": str(error)}, status_code=503)
+        return JSONResponse({"ready": True})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await database.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    return app

@@ -1,0 +1,143 @@
+"""`customerhub`: serve, migrate, seed the demo, create API keys, print the schema."""
+
+import argparse
+import asyncio
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from server.settings import Settings
+
+DEMO_SLUG = "demo"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="customerhub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true",
+                       help="migrate, seed the demo if empty, print an API key and preset "
+                            "it in GraphiQL")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    seed = commands.add_parser("seed-demo", help="create the demo organization")
+    seed.add_argument("--customers", type=int, default=2000)
+    seed.add_argument("--orders", type=int, default=10000)
+    key = commands.add_parser("create-api-key", help="print a new API key for an organization")
+    key.add_argument("organization_slug")
+    key.add_argument("--name", default="cli")
+    schema = commands.add_parser("print-schema", help="print the GraphQL SDL")
+    schema.add_argument("--output", type=Path)
+
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port, args.demo)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    if args.command == "seed-demo":
+        return asyncio.run(_seed_demo(settings, args.customers, args.orders))
+    if args.command == "create-api-key":
+        return asyncio.run(_create_api_key(settings, args.organization_slug, args.name))
+    if args.command == "print-schema":
+        return _print_schema(args.output)
+    return 2  # unreachable: argparse requires a command
+
+
+async def _migrate(settings: Settings) -> None:
+    from server.migrate import upgrade
+
+    await upgrade(settings.database_url)
+
+
+async def _seed_demo(settings: Settings, customers: int, orders: int) -> int:
+    from models.demo import seed_demo
+    from models.organizations import Organization
+    from server.db import Database
+
+    db = Database.connect(settings.database_url)
+    try:
+        async with db.admin_session() as session:
+            if await session.scalar(select(Organization).where(
+                    Organization.slug == DEMO_SLUG)) is not None:
+                print(f"organization `{DEMO_SLUG}` already exists", file=sys.stderr)
+                return 0
+            await seed_demo(session, customers=customers, orders=orders, slug=DEMO_SLUG)
+            await session.commit()
+    finally:
+        await db.dispose()
+    print(f"seeded `{DEMO_SLUG}`: {customers} customers, {orders} orders", file=sys.stderr)
+    return 0
+
+
+async def _create_api_key(settings: Settings, slug: str, name: str) -> int:
+    from models.api_keys import create_api_key
+    from models.organizations import Organization
+    from server.db import Database
+
+    db = Database.connect(settings.database_url)
+    try:
+        async with db.admin_session() as session:
+            org = await session.scalar(select(Organization).where(Organization.slug == slug))
+            if org is None:
+                print(f"no organization with slug `{slug}`", file=sys.stderr)
+                return 1
+            _, plain = await create_api_key(session, org.id, name)
+            await session.commit()
+    finally:
+        await db.dispose()
+    print(plain)
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    if demo:
+        asyncio.run(_migrate(settings))
+        asyncio.run(_seed_demo(settings, 2000, 10000))
+        key = asyncio.run(_demo_key(settings))
+        settings = replace(settings, graphiql_api_key=key)
+        print(f"\nDemo API key: {key}\nGraphiQL:     http://{host}:{port}/graphql "
+              "(the key is already in its Authorization header)\n", flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+async def _demo_key(settings: Settings) -> str:
+    from models.api_keys import create_api_key
+    from models.organizations import Organization
+    from server.db import Database
+
+    db = Database.connect(settings.database_url)
+    try:
+        async with db.admin_session() as session:
+            org = (await session.scalars(
+                select(Organization).where(Organization.slug == DEMO_SLUG))).one()
+            _, plain = await create_api_key(session, org.id, "graphiql demo")
+            await session.commit()
+    finally:
+        await db.dispose()
+    return plain
+
+
+def _print_schema(output: Path | None) -> int:
+    from resolvers.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

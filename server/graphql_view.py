@@ -1,0 +1,77 @@
+"""The `/graphql` endpoint: Strawberry's ASGI view with our context, JSON encoder and GraphiQL."""
+
+import json
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from resolvers.context import Context
+from server.auth import AuthenticationError, Authenticator, Identity
+from server.db import Database
+from server.settings import Settings
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, db: Database, authenticator: Authenticator,
+                 **kwargs: Any) -> None:
+        from resolvers.schema import build_schema
+
+        schema = build_schema(settings.max_query_depth, settings.max_aliases)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
+        self.settings = settings
+        self.db = db
+        self.authenticator = authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not _is_ide_page(scope):
+            request = Request(scope)
+            try:
+                identity = await self.authenticator.identify(request.headers.get("authorization"))
+            except AuthenticationError as error:
+                await _unauthorized(str(error))(scope, receive, send)
+                return
+            scope.setdefault("state", {})["identity"] = identity
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket
+                          ) -> Context:
+        identity: Identity = request.state.identity
+        return Context(actor=identity.actor, organization=identity.organization,
+                       read_sessions=self.db.read_sessions,
+                       max_page_size=self.settings.max_page_size)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        html = self.graphql_ide_html
+        if self.settings.graphiql_api_key:
+            headers = {"Authorization": f"Bearer {self.settings.graphiql_api_key}"}
+            html = html.replace(
+                "const defaultHeaders = {};",
+                f"const defaultHeaders = {json.dumps(headers)};",
+            ).replace(
+                "React.useState(parameters.headers)",
+                f"React.useState(parameters.headers || {json.dumps(json.dumps(headers))})",
+            )
+        return HTMLResponse(html)
+
+
+def _is_ide_page(scope: Scope) -> bool:
+    if scope["method"] != "GET":
+        return False
+    headers = dict(scope["headers"])
+    accept = headers.get(b"accept", b"").decode("latin-1")
+    return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
+
+
+def _unauthorized(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401, headers={"WWW-Authenticate": 'Bearer realm="customerhub"'},
+    )
