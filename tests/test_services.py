@@ -14,8 +14,8 @@ import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
-    from tests.services import (
+try:  # tests/ as a plain folder on sys.path, as conftest.py has it, or as a package
+    from services import (
         PostgresServer,
         RedisServer,
         ServiceError,
@@ -25,7 +25,7 @@ try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
         redis_server,
     )
 except ModuleNotFoundError:
-    from services import (  # type: ignore[no-redef]
+    from tests.services import (  # type: ignore[no-redef]
         PostgresServer,
         RedisServer,
         ServiceError,
