@@ -25,6 +25,6 @@ async def load_customer_stores(context: "Context", keys: list[Key]) -> list[Resu
             .order_by(CustomerStore.customer_id, StoreRow.name, StoreRow.id)
         )
         by_customer: dict[int, Result] = defaultdict(list)
-        for customer_id, store in rows.tuples():
+        for customer_id, store in rows:
             by_customer[customer_id].append(Store.from_row(store))
     return [by_customer.get(key, []) for key in keys]
