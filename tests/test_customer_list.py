@@ -7,8 +7,8 @@ import random
 from datetime import timedelta
 
 import pytest
-
 from factories import NOW, OrgFixture
+
 from models.enums import CustomerSource, CustomerType, RiskLevel, ShopperLevel
 
 LIST = """query($filter: CustomerFilter, $sort: [CustomerSort!], $first: Int, $after: String,

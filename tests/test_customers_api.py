@@ -48,7 +48,8 @@ async def test_profile_shows_every_part(gql, org: OrgFixture) -> None:
     assert summary["averageOrderValue"] == {"amount": "10.00"}
     orders = customer["orders"]
     assert orders["totalCount"] == 3
-    assert len(orders["edges"]) == 2 and orders["pageInfo"]["hasNextPage"] is True
+    assert len(orders["edges"]) == 2
+    assert orders["pageInfo"]["hasNextPage"] is True
     first = orders["edges"][0]["node"]
     assert sum(float(i["total"]["amount"]) for i in first["items"]) == float(
         first["total"]["amount"])
@@ -69,7 +70,8 @@ async def test_order_pages_follow_each_other(gql, org: OrgFixture) -> None:
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(seen) == 5 and seen == sorted(seen, reverse=True)
+    assert len(seen) == 5
+    assert seen == sorted(seen, reverse=True)
 
 
 async def test_stats_header(gql, org: OrgFixture) -> None:
