@@ -12,7 +12,10 @@ from models.enums import ActorKind
 
 class DomainEvent(TenantScoped, Base):
     __tablename__ = "domain_events"
-    __table_args__ = (Index("ix_domain_events_org_id", "organization_id", "id"),)
+    __table_args__ = (
+        Index("ix_domain_events_org_id", "organization_id", "id"),
+        Index("ix_domain_events_customer", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(

@@ -22,7 +22,10 @@ class LoyaltyAccount(TenantScoped, Base):
 
 class LoyaltyLedgerEntry(TenantScoped, Base):
     __tablename__ = "loyalty_ledger"
-    __table_args__ = (Index("ix_loyalty_ledger_customer", "customer_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_loyalty_ledger_customer", "customer_id", "created_at"),
+        Index("ix_loyalty_ledger_order", "order_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(

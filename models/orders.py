@@ -15,6 +15,7 @@ class Order(TenantScoped, Base):
         UniqueConstraint("organization_id", "external_id"),
         Index("ix_orders_customer_placed_at", "customer_id", "placed_at", "id"),
         Index("ix_orders_org_placed_at", "organization_id", "placed_at", "id"),
+        Index("ix_orders_store", "store_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

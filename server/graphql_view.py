@@ -28,7 +28,11 @@ class GraphQLView(GraphQL[Context, None]):
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not _is_ide_page(scope):
+        if scope["type"] == "http" and self.graphql_ide and _is_ide_page(scope):
+            # The page itself is public; every query it then sends carries a key.
+            await (await self.render_graphql_ide(Request(scope)))(scope, receive, send)
+            return
+        if scope["type"] == "http":
             request = Request(scope)
             try:
                 identity = await self.authenticator.identify(request.headers.get("authorization"))

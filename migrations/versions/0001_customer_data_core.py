@@ -479,6 +479,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("domain_events", schema=None) as batch_op:
         batch_op.create_index("ix_domain_events_org_id", ["organization_id", "id"], unique=False)
+        batch_op.create_index("ix_domain_events_customer", ["customer_id"], unique=False)
 
     op.create_table(
         "loyalty_accounts",
@@ -593,6 +594,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_orders_org_placed_at", ["organization_id", "placed_at", "id"], unique=False
         )
+        batch_op.create_index("ix_orders_store", ["store_id"], unique=False)
 
     op.create_table(
         "loyalty_ledger",
@@ -644,6 +646,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_loyalty_ledger_customer", ["customer_id", "created_at"], unique=False
         )
+        batch_op.create_index("ix_loyalty_ledger_order", ["order_id"], unique=False)
 
     op.create_table(
         "order_items",
@@ -684,16 +687,19 @@ def downgrade() -> None:
 
     op.drop_table("order_items")
     with op.batch_alter_table("loyalty_ledger", schema=None) as batch_op:
+        batch_op.drop_index("ix_loyalty_ledger_order")
         batch_op.drop_index("ix_loyalty_ledger_customer")
 
     op.drop_table("loyalty_ledger")
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_store")
         batch_op.drop_index("ix_orders_org_placed_at")
         batch_op.drop_index("ix_orders_customer_placed_at")
 
     op.drop_table("orders")
     op.drop_table("loyalty_accounts")
     with op.batch_alter_table("domain_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_domain_events_customer")
         batch_op.drop_index("ix_domain_events_org_id")
 
     op.drop_table("domain_events")
