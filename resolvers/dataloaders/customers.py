@@ -2,10 +2,9 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from models.customers import Customer as CustomerRow
 from resolvers.customers.types import Customer
+from resolvers.dataloaders.by_id import load_by_id
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -16,7 +15,5 @@ Result = Customer | None
 
 async def load_customers(context: "Context", keys: list[Key]) -> list[Result]:
     currency = context.organization.currency
-    async with context.read_session() as session:
-        rows = await session.scalars(select(CustomerRow).where(CustomerRow.id.in_(keys)))
-        by_id = {row.id: Customer.from_row(row, currency) for row in rows}
-    return [by_id.get(key) for key in keys]
+    return await load_by_id(context, CustomerRow,
+                            lambda row: Customer.from_row(row, currency), keys)

@@ -2,9 +2,8 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from models.orders import Order as OrderRow
+from resolvers.dataloaders.by_id import load_by_id
 from resolvers.orders.types import Order
 
 if TYPE_CHECKING:
@@ -16,7 +15,4 @@ Result = Order | None
 
 async def load_orders(context: "Context", keys: list[Key]) -> list[Result]:
     currency = context.organization.currency
-    async with context.read_session() as session:
-        rows = await session.scalars(select(OrderRow).where(OrderRow.id.in_(keys)))
-        by_id = {row.id: Order.from_row(row, currency) for row in rows}
-    return [by_id.get(key) for key in keys]
+    return await load_by_id(context, OrderRow, lambda row: Order.from_row(row, currency), keys)

@@ -2,9 +2,8 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from models.stores import Store as StoreRow
+from resolvers.dataloaders.by_id import load_by_id
 from resolvers.stores.types import Store
 
 if TYPE_CHECKING:
@@ -15,7 +14,4 @@ Result = Store | None
 
 
 async def load_stores(context: "Context", keys: list[Key]) -> list[Result]:
-    async with context.read_session() as session:
-        rows = await session.scalars(select(StoreRow).where(StoreRow.id.in_(keys)))
-        by_id = {row.id: Store.from_row(row) for row in rows}
-    return [by_id.get(key) for key in keys]
+    return await load_by_id(context, StoreRow, Store.from_row, keys)
