@@ -1,14 +1,9 @@
 """The demo data set: realistic enough to show every feature, and consistent with its own rules.
 
-Seeded once per database, with the defaults, in an admin session:
-- SQLite, in a file of its own, unless the suite runs on PostgreSQL
-  (CUSTOMERHUB_TEST_DATABASE=postgresql);
-- PostgreSQL at CUSTOMERHUB_TEST_DATABASE_URL (postgresql+asyncpg://...) when it is set, under a
-  slug of its own, removed afterwards; otherwise the suite's server (conftest `database_url`)
-  when the suite runs on PostgreSQL; otherwise skipped.
+Seeded once, with the defaults, into the database of this run of the suite (SQLite or
+PostgreSQL), under a slug of its own.
 """
 
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
@@ -19,7 +14,7 @@ from uuid import uuid4
 
 import phonenumbers
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -48,10 +43,7 @@ from models.enums import (
     Punctuality,
 )
 from server.db import Database
-from server.migrate import upgrade
 
-PG_URL = os.environ.get("CUSTOMERHUB_TEST_DATABASE_URL", "")
-BACKEND = os.environ.get("CUSTOMERHUB_TEST_DATABASE", "sqlite")
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 
 
@@ -62,42 +54,14 @@ class Seeded:
     slug: str
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-async def seeded(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Seeded]:
-    url, slug, external = _database(request, tmp_path_factory)
-    await upgrade(url)
-    db = Database.connect(url)
+@pytest.fixture(scope="module")
+async def seeded(db: Database) -> Seeded:
+    """The defaults, seeded once into this run's database under a slug of its own."""
+    slug = f"demo-{uuid4().hex[:10]}"
     async with db.admin_session() as session:
         organization = await seed_demo(session, slug=slug)
         await session.commit()
-    try:
-        yield Seeded(db, organization.id, slug)
-    finally:
-        if external:  # a database that outlives the test run
-            async with db.admin_session() as session:
-                await session.execute(
-                    delete(Organization).where(Organization.slug.like(f"{slug}%")))
-                await session.commit()
-        await db.dispose()
-
-
-def _database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-              ) -> tuple[str, str, bool]:
-    """URL, slug, and whether the database is someone else's (clean up after)."""
-    if request.param == "sqlite":
-        if BACKEND == "postgresql":
-            pytest.skip("this run of the suite is on PostgreSQL")
-        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo')}/t.db", "demo", False
-    slug = f"demo-{uuid4().hex[:10]}"  # the database may be shared
-    if PG_URL:
-        if not PG_URL.startswith("postgresql+asyncpg://"):
-            pytest.fail("CUSTOMERHUB_TEST_DATABASE_URL must be a postgresql+asyncpg:// URL")
-        return PG_URL, slug, True
-    if BACKEND == "postgresql":
-        return str(request.getfixturevalue("database_url")), slug, False
-    pytest.skip("PostgreSQL: set CUSTOMERHUB_TEST_DATABASE_URL=postgresql+asyncpg://... "
-                "or CUSTOMERHUB_TEST_DATABASE=postgresql")
+    return Seeded(db, organization.id, slug)
 
 
 @pytest.fixture
