@@ -16,7 +16,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, TenantScoped, enum_column, utcnow
@@ -29,14 +31,16 @@ from models.enums import (
     RiskLevel,
     ShopperLevel,
 )
+from models.errors import ErrorCode, Rejected, error
 from models.text import fold, phone_digits
 
 
 class Customer(TenantScoped, Base):
     __tablename__ = "customers"
     __table_args__ = (
-        Index("ix_customers_org_email", "organization_id", "email"),
-        Index("ix_customers_org_phone", "organization_id", "phone_e164"),
+        # One customer per email and per phone in an organization (NULLs do not clash).
+        Index("uq_customers_org_email", "organization_id", "email", unique=True),
+        Index("uq_customers_org_phone", "organization_id", "phone_e164", unique=True),
         Index("ix_customers_org_external_id", "organization_id", "external_id"),
         Index("ix_customers_org_sort_name", "organization_id", "sort_name", "id"),
         Index("ix_customers_org_registered_at", "organization_id", "registered_at", "id"),
@@ -158,3 +162,13 @@ class CustomerStore(TenantScoped, Base):
     order_count: Mapped[int] = mapped_column(Integer, default=0)
     first_order_at: Mapped[datetime | None]
     last_order_at: Mapped[datetime | None]
+
+
+async def locked_customer(session: AsyncSession, customer_id: int, path: str = "customerId"
+                          ) -> Customer:
+    """The customer, locked for the rest of the transaction; NOT_FOUND when not ours."""
+    customer = await session.scalar(
+        select(Customer).where(Customer.id == customer_id).with_for_update())
+    if customer is None:
+        raise Rejected([error(path, ErrorCode.NOT_FOUND, "No such customer.")])
+    return customer

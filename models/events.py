@@ -4,8 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.actors import Actor
 from models.base import Base, BigId, TenantScoped, enum_column, utcnow
 from models.enums import ActorKind
 
@@ -25,3 +27,13 @@ class DomainEvent(TenantScoped, Base):
     actor_kind: Mapped[ActorKind] = mapped_column(enum_column(ActorKind))
     actor_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def record_event(session: AsyncSession, actor: Actor, kind: str, customer_id: int | None,
+                 payload: dict[str, Any] | None = None) -> DomainEvent:
+    """Append an event to the outbox, in the caller's transaction."""
+    event = DomainEvent(organization_id=actor.organization_id, customer_id=customer_id,
+                        kind=kind, payload=payload or {}, actor_kind=actor.kind,
+                        actor_id=actor.id)
+    session.add(event)
+    return event

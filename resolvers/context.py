@@ -9,21 +9,11 @@ from typing import TYPE_CHECKING
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.enums import ActorKind
+from models.actors import Actor
 from models.tenancy import session_info
 
 if TYPE_CHECKING:
     from resolvers.dataloaders import DataLoaders
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who makes the request, resolved once from its credentials."""
-
-    organization_id: int
-    kind: ActorKind
-    id: str | None = None
-    scopes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +33,7 @@ class Context:
     actor: Actor
     organization: OrganizationProfile
     read_sessions: async_sessionmaker[AsyncSession]
+    write_sessions: async_sessionmaker[AsyncSession]
     max_page_size: int = 250
     loaders: "DataLoaders" = field(init=False)
 
@@ -55,6 +46,12 @@ class Context:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A short session scoped to the organization; one per root field or loader batch."""
         async with self.read_sessions(info=session_info(self.organization.id)) as session:
+            yield session
+
+    @asynccontextmanager
+    async def write_session(self) -> AsyncIterator[AsyncSession]:
+        """A session on the primary, scoped to the organization; the caller commits."""
+        async with self.write_sessions(info=session_info(self.organization.id)) as session:
             yield session
 
 

@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from resolvers.customers import queries as customer_queries
 from resolvers.customers.connection import CustomerConnection
+from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
 from resolvers.errors import should_mask_error
@@ -33,6 +34,11 @@ class Query:
     store: Store | None = strawberry.field(resolver=store_queries.store)
 
 
+@strawberry.type
+class Mutation(CustomerMutations):
+    """Every mutation takes one `input` and returns its object and `userErrors`."""
+
+
 def build_schema(max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schema:
     # The rules are built once here: the validation cache keys on them, so rules made anew per
     # request would never hit it.
@@ -40,6 +46,7 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schem
         max_depth_rule(max_depth, None, None), max_aliases_rule(max_aliases)]
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Customer, Order, Store],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[

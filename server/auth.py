@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from models.actors import Actor
 from models.api_keys import KEY_PREFIX, find_active_key
 from models.enums import ActorKind
 from models.organizations import Organization
-from resolvers.context import Actor, OrganizationProfile
+from resolvers.context import OrganizationProfile
 from server.db import Database
 
 CACHE_SECONDS = 10.0

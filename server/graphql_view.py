@@ -47,6 +47,7 @@ class GraphQLView(GraphQL[Context, None]):
         identity: Identity = request.state.identity
         return Context(actor=identity.actor, organization=identity.organization,
                        read_sessions=self.db.read_sessions,
+                       write_sessions=self.db.sessions,
                        max_page_size=self.settings.max_page_size)
 
     def encode_json(self, data: object) -> bytes:

@@ -120,7 +120,7 @@ async def tied_customers(org: OrgFixture) -> list[int]:
         fields = {
             "first_name": rng.choice(["Ana", "Álvaro", "Zoë", "ana"]),
             "last_name": rng.choice(["Ruiz", "Peña"]),
-            "email": rng.choice([None, "a@x.es", "b@x.es"]),
+            "email": rng.choice([None, f"a{n}@x.es", f"b{n}@x.es"]),  # unique: ties are NULLs
             "registered_at": rng.choice([None, NOW, NOW - timedelta(days=1)]),
             "last_access_at": rng.choice([None, NOW]),
             "created_at": rng.choice([NOW, NOW - timedelta(days=3)]),

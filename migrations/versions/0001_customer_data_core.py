@@ -252,7 +252,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_customers_org_created_at", ["organization_id", "created_at", "id"], unique=False
         )
-        batch_op.create_index("ix_customers_org_email", ["organization_id", "email"], unique=False)
+        batch_op.create_index("uq_customers_org_email", ["organization_id", "email"], unique=True)
         batch_op.create_index(
             "ix_customers_org_external_id", ["organization_id", "external_id"], unique=False
         )
@@ -273,7 +273,7 @@ def upgrade() -> None:
             "ix_customers_org_order_count", ["organization_id", "order_count", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_customers_org_phone", ["organization_id", "phone_e164"], unique=False
+            "uq_customers_org_phone", ["organization_id", "phone_e164"], unique=True
         )
         batch_op.create_index(
             "ix_customers_org_points_balance",
@@ -720,13 +720,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_customers_org_sort_name")
         batch_op.drop_index("ix_customers_org_registered_at")
         batch_op.drop_index("ix_customers_org_points_balance")
-        batch_op.drop_index("ix_customers_org_phone")
+        batch_op.drop_index("uq_customers_org_phone")
         batch_op.drop_index("ix_customers_org_order_count")
         batch_op.drop_index("ix_customers_org_main_store")
         batch_op.drop_index("ix_customers_org_last_order_at")
         batch_op.drop_index("ix_customers_org_last_access_at")
         batch_op.drop_index("ix_customers_org_external_id")
-        batch_op.drop_index("ix_customers_org_email")
+        batch_op.drop_index("uq_customers_org_email")
         batch_op.drop_index("ix_customers_org_created_at")
         batch_op.drop_index("ix_customers_org_average_spend")
 

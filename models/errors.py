@@ -1,0 +1,43 @@
+"""User errors: bad input that a rule refuses, with the field, a code and a message.
+
+A rule raises `Rejected` before it writes anything it cannot complete; the caller's transaction
+is rolled back, so a rejected request changes nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    DUPLICATE = "DUPLICATE"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    GUEST_CHECKOUT_DISABLED = "GUEST_CHECKOUT_DISABLED"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CONFLICT = "CONFLICT"
+
+
+@dataclass(frozen=True, slots=True)
+class UserError:
+    field: tuple[str, ...]  # path to the input field, e.g. ("input", "address", "city")
+    code: ErrorCode
+    message: str
+    customer_id: int | None = None  # the customer a DUPLICATE clashes with
+
+
+class Rejected(Exception):
+    """The input breaks a rule; nothing was changed."""
+
+    def __init__(self, errors: Sequence[UserError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
+
+def error(path: str, code: ErrorCode, message: str) -> UserError:
+    """A user error on the input field at `path`, dotted: `"address.city"`."""
+    return UserError(field=("input", *path.split(".")) if path else ("input",), code=code,
+                     message=message)

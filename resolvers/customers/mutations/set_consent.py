@@ -1,0 +1,45 @@
+"""`setConsent`: switch a customer's marketing communications on or off."""
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.consent import set_consent as set_consent_rule
+from models.customers import Customer as CustomerRow
+from models.enums import ActorKind, ConsentSource
+from resolvers.context import Info
+from resolvers.customers.types import Customer
+from resolvers.user_errors import UserError, input_pk, run_rule
+
+DEFAULT_SOURCE = {ActorKind.API_KEY: ConsentSource.API, ActorKind.STAFF_USER: ConsentSource.ADMIN}
+
+
+@strawberry.input
+class SetConsentInput:
+    customer_id: strawberry.ID
+    subscribed: bool
+    source: ConsentSource | None = strawberry.field(
+        default=None, description="Where the decision was taken; by default where it comes "
+                                  "from (ADMIN for staff, API for an API key).")
+
+
+@strawberry.type
+class SetConsentPayload:
+    customer: Customer | None
+    changed: bool = strawberry.field(description="False when the decision was already so.")
+    user_errors: list[UserError]
+
+
+async def set_consent(info: Info, input: SetConsentInput) -> SetConsentPayload:
+    actor = info.context.actor
+    source = input.source or DEFAULT_SOURCE.get(actor.kind, ConsentSource.ADMIN)
+
+    async def rule(session: AsyncSession) -> tuple[CustomerRow, bool]:
+        customer_id = input_pk(input.customer_id, "Customer", "customerId")
+        return await set_consent_rule(session, actor, customer_id, input.subscribed, source)
+
+    result, errors = await run_rule(info, rule)
+    if result is None:
+        return SetConsentPayload(customer=None, changed=False, user_errors=errors)
+    row, changed = result
+    return SetConsentPayload(customer=Customer.from_row(row, info.context.organization.currency),
+                             changed=changed, user_errors=errors)

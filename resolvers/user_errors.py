@@ -1,0 +1,54 @@
+"""`UserError`, the payload entry for bad input, and running a write rule in a transaction."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.errors import ErrorCode, Rejected, error
+from models.errors import UserError as Problem
+from resolvers.context import Info
+from resolvers.errors import ClientError
+from resolvers.node import pk_of, to_global_id
+
+T = TypeVar("T")
+
+strawberry.enum(ErrorCode, name="UserErrorCode")
+
+
+@strawberry.type(description="Input that a mutation refused; nothing was changed.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path to the input field, e.g. `[\"input\", \"email\"]`.")
+    code: ErrorCode
+    message: str
+    existing_customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For DUPLICATE: the customer that already holds the value.")
+
+    @classmethod
+    def of(cls, problem: Problem) -> "UserError":
+        return cls(field=list(problem.field), code=problem.code, message=problem.message,
+                   existing_customer_id=to_global_id("Customer", problem.customer_id)
+                   if problem.customer_id is not None else None)
+
+
+def input_pk(global_id: str, type_name: str, path: str) -> int:
+    """The primary key behind an ID in an input; a malformed or foreign ID is a user error."""
+    try:
+        return pk_of(global_id, type_name)
+    except ClientError as bad:
+        raise Rejected([error(path, ErrorCode.INVALID, bad.message)]) from None
+
+
+async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]]
+                   ) -> tuple[T | None, list[UserError]]:
+    """Run `rule` in one transaction: committed when it succeeds, rolled back when it rejects
+    the input (or fails), so that a request never half-writes."""
+    try:
+        async with info.context.write_session() as session:
+            result = await rule(session)
+            await session.commit()
+    except Rejected as rejected:
+        return None, [UserError.of(p) for p in rejected.errors]
+    return result, []
