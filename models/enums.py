@@ -69,6 +69,13 @@ class GuestCheckout(Enum):
     DISABLED_CART_UNAVAILABLE_HIDE_PRICES = "DISABLED_CART_UNAVAILABLE_HIDE_PRICES"
 
 
+class Device(Enum):
+    """Where a shopper checks out on their own; each has its guest checkout setting."""
+
+    WEB = "WEB"
+    MOBILE_APP = "MOBILE_APP"
+
+
 class RegistrationStrategy(Enum):
     EMAIL = "EMAIL"
     PHONE = "PHONE"
