@@ -3,7 +3,7 @@
 from models.api_keys import ApiKey
 from models.base import Base
 from models.consent import ConsentEvent
-from models.customers import Customer, CustomerAddress, CustomerStore
+from models.customers import Customer, CustomerAddress, CustomerRedirect, CustomerStore
 from models.events import DomainEvent
 from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
 from models.orders import Order, OrderItem
@@ -16,6 +16,7 @@ __all__ = [
     "ConsentEvent",
     "Customer",
     "CustomerAddress",
+    "CustomerRedirect",
     "CustomerStore",
     "DomainEvent",
     "LoyaltyAccount",

@@ -97,7 +97,7 @@ class CustomerCriteria:
 
 def conditions(criteria: CustomerCriteria, default_country: str) -> list[ColumnElement[bool]]:
     c = criteria
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [Customer.erased_at.is_(None)]
     if c.ids is not None:
         where.append(Customer.id.in_(c.ids))
     if c.search:

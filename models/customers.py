@@ -56,6 +56,9 @@ class Customer(TenantScoped, Base):
             "ix_customers_search_text_trgm", "search_text",
             postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # Merged customers are deleted: SQLite must never hand their IDs out again, since
+        # those IDs go on resolving to the customer they were merged into.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -102,6 +105,8 @@ class Customer(TenantScoped, Base):
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set when the customer's personal data was erased on request; the row stays for the orders.
+    erased_at: Mapped[datetime | None]
 
     def refresh_search_columns(self, membership_id: str | None = None) -> None:
         """Recompute the folded columns from the fields they are made of."""
@@ -127,6 +132,18 @@ def search_text(
     parts = [search_name(first_name, last_name), fold(email or ""),
              phone_digits(phone_e164 or ""), fold(external_id or ""), fold(membership_id or "")]
     return " ".join(p for p in parts if p)
+
+
+class CustomerRedirect(TenantScoped, Base):
+    """A customer merged into another: its ID goes on resolving to the one it was merged into."""
+
+    __tablename__ = "customer_redirects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    merged_id: Mapped[int] = mapped_column(BigId, unique=True)
+    target_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CustomerAddress(TenantScoped, Base):
@@ -166,9 +183,16 @@ class CustomerStore(TenantScoped, Base):
 
 async def locked_customer(session: AsyncSession, customer_id: int, path: str = "customerId"
                           ) -> Customer:
-    """The customer, locked for the rest of the transaction; NOT_FOUND when not ours."""
+    """The customer (or, if it was merged away, the one it was merged into), locked for the
+    rest of the transaction; NOT_FOUND when there is none in this organization."""
     customer = await session.scalar(
         select(Customer).where(Customer.id == customer_id).with_for_update())
+    if customer is None:
+        target = await session.scalar(select(CustomerRedirect.target_id).where(
+            CustomerRedirect.merged_id == customer_id))
+        if target is not None:
+            customer = await session.scalar(
+                select(Customer).where(Customer.id == target).with_for_update())
     if customer is None:
         raise Rejected([error(path, ErrorCode.NOT_FOUND, "No such customer.")])
     return customer

@@ -130,6 +130,8 @@ class Customer(Node):
     age_restricted_allowed: bool
     created_at: datetime
     updated_at: datetime
+    erased_at: datetime | None = strawberry.field(
+        description="When the customer's personal data was erased on request.")
     row: strawberry.Private[CustomerRow]
     currency: strawberry.Private[str]
 
@@ -143,7 +145,8 @@ class Customer(Node):
             external_id=row.external_id, shopper_level=row.shopper_level,
             risk_level=row.risk_level, notes=row.notes, company_name=row.company_name,
             tax_exempt=row.tax_exempt, age_restricted_allowed=row.age_restricted_allowed,
-            created_at=row.created_at, updated_at=row.updated_at, row=row, currency=currency,
+            created_at=row.created_at, updated_at=row.updated_at, erased_at=row.erased_at,
+            row=row, currency=currency,
         )
 
     @strawberry.field

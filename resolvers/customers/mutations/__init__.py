@@ -3,6 +3,8 @@
 import strawberry
 
 from resolvers.customers.mutations.add_customer import AddCustomerPayload, add_customer
+from resolvers.customers.mutations.erase_customer import EraseCustomerPayload, erase_customer
+from resolvers.customers.mutations.merge_customers import MergeCustomersPayload, merge_customers
 from resolvers.customers.mutations.register_guest import RegisterGuestPayload, register_guest
 from resolvers.customers.mutations.set_consent import SetConsentPayload, set_consent
 from resolvers.customers.mutations.update_customer import UpdateCustomerPayload, update_customer
@@ -17,3 +19,11 @@ class CustomerMutations:
         resolver=set_consent, description="Switch marketing communications; recorded in "
                                           "`consentHistory` with who, when and where.")
     register_guest: RegisterGuestPayload = strawberry.mutation(resolver=register_guest)
+    merge_customers: MergeCustomersPayload = strawberry.mutation(
+        resolver=merge_customers,
+        description="Move orders, points, consent history, stores and addresses of the "
+                    "sources to the target, keep the most recent consent decision, and remove "
+                    "the sources.")
+    erase_customer: EraseCustomerPayload = strawberry.mutation(
+        resolver=erase_customer,
+        description="Wipe the customer's personal data; orders stay without it.")
