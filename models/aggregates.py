@@ -5,9 +5,10 @@ the latest counted order. The balance is the sum of the ledger; lifetime earned 
 EARN entries only.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,19 +117,15 @@ def _as_columns(agg: Aggregates) -> dict[str, object]:
 
 
 async def _recompute_customer_stores(session: AsyncSession, ids: list[int]) -> None:
-    rows = (await session.execute(
-        select(Order.organization_id, Order.customer_id, Order.store_id, func.count(),
-               func.min(Order.placed_at), func.max(Order.placed_at))
-        .where(Order.customer_id.in_(ids), Order.store_id.is_not(None), _COUNTED)
-        .group_by(Order.organization_id, Order.customer_id, Order.store_id)
-    )).all()
+    expected = await _expected_stores(session, ids)
+    organization_of = dict((await session.execute(
+        select(Customer.id, Customer.organization_id).where(Customer.id.in_(ids)))).all())
     await session.execute(delete(CustomerStore).where(CustomerStore.customer_id.in_(ids)))
+    rows = [{"organization_id": organization_of[cid], "customer_id": cid, "store_id": sid,
+             "order_count": n, "first_order_at": first_at, "last_order_at": last_at}
+            for cid, stores in expected.items() for sid, n, first_at, last_at in stores]
     if rows:
-        await session.execute(insert(CustomerStore), [
-            {"organization_id": org, "customer_id": cid, "store_id": sid, "order_count": n,
-             "first_order_at": first_at, "last_order_at": last_at}
-            for org, cid, sid, n, first_at, last_at in rows
-        ])
+        await session.execute(insert(CustomerStore), rows)
 
 
 def stored_aggregates(customer: Customer) -> Aggregates:
@@ -139,3 +136,67 @@ def stored_aggregates(customer: Customer) -> Aggregates:
         last_order_punctuality=customer.last_order_punctuality,
         points_balance=customer.points_balance, points_earned=customer.points_earned,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    customer_id: int
+    organization_id: int
+    stored: Aggregates
+    expected: Aggregates
+    stores_differ: bool
+
+    def fields(self) -> list[str]:
+        names = [n for n in Aggregates.__slots__
+                 if getattr(self.stored, n) != getattr(self.expected, n)]
+        return [*names, "stores"] if self.stores_differ else names
+
+
+async def find_drift(session: AsyncSession, chunk: int = 1000) -> list[Drift]:
+    """Every customer (in the session's scope) whose stored aggregates or stores-ordered-at
+    differ from a recompute from orders and the ledger."""
+    drift: list[Drift] = []
+    last_id = 0
+    while True:
+        customers = list(await session.scalars(
+            select(Customer).where(Customer.id > last_id).order_by(Customer.id).limit(chunk)))
+        if not customers:
+            return drift
+        last_id = customers[-1].id
+        ids = [c.id for c in customers]
+        expected = await compute_aggregates(session, ids)
+        stores_now = await _stored_stores(session, ids)
+        stores_expected = await _expected_stores(session, ids)
+        for customer in customers:
+            stored = stored_aggregates(customer)
+            stores_differ = stores_now.get(customer.id) != stores_expected.get(customer.id)
+            if stored != expected[customer.id] or stores_differ:
+                drift.append(Drift(customer.id, customer.organization_id, stored,
+                                   expected[customer.id], stores_differ))
+
+
+StoreRow = tuple[Any, ...]  # store id, order count, first and last order at
+
+
+async def _stored_stores(session: AsyncSession, ids: list[int]) -> dict[int, set[StoreRow]]:
+    rows = await session.execute(
+        select(CustomerStore.customer_id, CustomerStore.store_id, CustomerStore.order_count,
+               CustomerStore.first_order_at, CustomerStore.last_order_at)
+        .where(CustomerStore.customer_id.in_(ids)))
+    return _by_customer(rows)
+
+
+async def _expected_stores(session: AsyncSession, ids: list[int]) -> dict[int, set[StoreRow]]:
+    rows = await session.execute(
+        select(Order.customer_id, Order.store_id, func.count(), func.min(Order.placed_at),
+               func.max(Order.placed_at))
+        .where(Order.customer_id.in_(ids), Order.store_id.is_not(None), _COUNTED)
+        .group_by(Order.customer_id, Order.store_id))
+    return _by_customer(rows)
+
+
+def _by_customer(rows: Iterable[Sequence[Any]]) -> dict[int, set[StoreRow]]:
+    found: dict[int, set[StoreRow]] = {}
+    for row in rows:
+        found.setdefault(row[0], set()).add(tuple(row[1:]))
+    return found

@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     key = commands.add_parser("create-api-key", help="print a new API key for an organization")
     key.add_argument("organization_slug")
     key.add_argument("--name", default="cli")
+    check = commands.add_parser(
+        "check-aggregates",
+        help="report customers whose stored order aggregates, points or stores differ from a "
+             "recompute from their orders and ledger (exit 1 if any)")
+    check.add_argument("--fix", action="store_true", help="repair them")
+    check.add_argument("--organization", metavar="SLUG", help="only this organization")
     schema = commands.add_parser("print-schema", help="print the GraphQL SDL")
     schema.add_argument("--output", type=Path)
 
@@ -44,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_seed_demo(settings, args.customers, args.orders))
     if args.command == "create-api-key":
         return asyncio.run(_create_api_key(settings, args.organization_slug, args.name))
+    if args.command == "check-aggregates":
+        return asyncio.run(_check_aggregates(settings, args.fix, args.organization))
     if args.command == "print-schema":
         return _print_schema(args.output)
     return 2  # unreachable: argparse requires a command
@@ -93,6 +101,41 @@ async def _create_api_key(settings: Settings, slug: str, name: str) -> int:
         await db.dispose()
     print(plain)
     return 0
+
+
+async def _check_aggregates(settings: Settings, fix: bool, slug: str | None) -> int:
+    from models.aggregates import find_drift, recompute_aggregates
+    from models.organizations import Organization
+    from models.tenancy import session_info
+    from server.db import Database
+
+    db = Database.connect(settings.database_url)
+    try:
+        if slug is None:
+            info = session_info(all_organizations=True)
+        else:
+            async with db.admin_session() as session:
+                org = await session.scalar(select(Organization).where(Organization.slug == slug))
+            if org is None:
+                print(f"no organization with slug `{slug}`", file=sys.stderr)
+                return 2
+            info = session_info(org.id)
+        async with db.sessions(info=info) as session:
+            drift = await find_drift(session)
+            for d in drift:
+                print(f"customer {d.customer_id} (organization {d.organization_id}): "
+                      + ", ".join(f"{name} stored {getattr(d.stored, name, '?')!s} expected "
+                                  f"{getattr(d.expected, name, '?')!s}"
+                                  for name in d.fields()))
+            if fix and drift:
+                await recompute_aggregates(session, [d.customer_id for d in drift])
+                await session.commit()
+    finally:
+        await db.dispose()
+    verdict = "repaired" if fix else "differ"
+    print(f"{len(drift)} customers {verdict}" if drift else "all aggregates match",
+          file=sys.stderr)
+    return 1 if drift and not fix else 0
 
 
 def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:

@@ -9,14 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from factories import OrgFixture, create_organization
-from services import ServiceUnavailable, postgres_server
 from sqlalchemy import event
 
 from server.app import create_app
 from server.db import Database
 from server.migrate import upgrade
 from server.settings import Settings
+
+from factories import OrgFixture, create_organization
+from services import ServiceUnavailable, postgres_server
 
 BACKEND = os.environ.get("CUSTOMERHUB_TEST_DATABASE", "sqlite")
 

@@ -7,9 +7,10 @@ import random
 from datetime import timedelta
 
 import pytest
-from factories import NOW, OrgFixture
 
 from models.enums import CustomerSource, CustomerType, RiskLevel, ShopperLevel
+
+from factories import NOW, OrgFixture
 
 LIST = """query($filter: CustomerFilter, $sort: [CustomerSort!], $first: Int, $after: String,
                $last: Int, $before: String) {

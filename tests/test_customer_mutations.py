@@ -5,10 +5,11 @@ import base64
 from typing import Any
 
 import pytest
-from factories import OrgFixture
-from snapshots import organization_state
 
 from models.enums import CustomerType, RegistrationStrategy
+
+from factories import OrgFixture
+from snapshots import organization_state
 
 ADD = """mutation($input: AddCustomerInput!) { addCustomer(input: $input) {
   customer { id type source firstName lastName email phone { e164 } registeredAt

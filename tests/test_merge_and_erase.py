@@ -3,13 +3,14 @@
 import base64
 from datetime import timedelta
 
-from factories import NOW, OrgFixture
-from snapshots import organization_state
 from sqlalchemy import func, select
 
 from models.consent import ConsentEvent
 from models.enums import ConsentSource, CustomerType
 from models.events import DomainEvent
+
+from factories import NOW, OrgFixture
+from snapshots import organization_state
 
 MERGE = """mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) {
   customer { id type email phone { e164 } firstName notes

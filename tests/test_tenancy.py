@@ -3,11 +3,12 @@
 import base64
 
 import pytest
-from conftest import GraphQL
-from factories import create_organization
 
 from models.customers import Customer
 from models.tenancy import TenantScopeError
+
+from conftest import GraphQL
+from factories import create_organization
 
 
 def gid(kind: str, pk: int) -> str:
