@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 import strawberry
 
@@ -16,7 +17,13 @@ class Money:
 
     @classmethod
     def of(cls, minor: int, currency: str) -> "Money":
-        return cls(amount=to_decimal(minor, currency), currency=currency)
+        return _money(minor, currency)
+
+
+@lru_cache(maxsize=65536)
+def _money(minor: int, currency: str) -> Money:
+    # Prices and totals repeat across a page: one shared, never-mutated object per amount.
+    return Money(amount=to_decimal(minor, currency), currency=currency)
 
 
 @strawberry.enum

@@ -1,6 +1,7 @@
 """The `Customer` type and the small types its profile is made of."""
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Self
 
 import phonenumbers
@@ -22,6 +23,7 @@ from models.loyalty import LoyaltyAccount
 from models.order_search import OrderCriteria
 from resolvers.common import Money
 from resolvers.context import Info
+from resolvers.loyalty.types import LoyaltyLedgerEntry
 from resolvers.node import Node, to_global_id
 from resolvers.orders.types import OrderConnection, OrderFilter
 from resolvers.stores.types import Store
@@ -40,22 +42,26 @@ AVERAGE_MONTH_DAYS = 30.436875
 class PhoneNumber:
     e164: str
 
-    def _parsed(self) -> phonenumbers.PhoneNumber:
-        return phonenumbers.parse(self.e164)
-
     @strawberry.field
     def national(self) -> str:
-        return phonenumbers.format_number(self._parsed(),
-                                          phonenumbers.PhoneNumberFormat.NATIONAL)
+        return _formats(self.e164)[0]
 
     @strawberry.field
     def international(self) -> str:
-        return phonenumbers.format_number(self._parsed(),
-                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return _formats(self.e164)[1]
 
     @strawberry.field(description="ISO 3166 country of the number, e.g. `ES`.")
     def country_code(self) -> str | None:
-        return phonenumbers.region_code_for_number(self._parsed())
+        return _formats(self.e164)[2]
+
+
+@lru_cache(maxsize=65536)
+def _formats(e164: str) -> tuple[str, str, str | None]:
+    """National and international forms and the country: parsing is slow, numbers repeat."""
+    number = phonenumbers.parse(e164)
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+            phonenumbers.region_code_for_number(number))
 
 
 @strawberry.type
@@ -198,6 +204,10 @@ class Customer(Node):
     async def loyalty(self, info: Info) -> Loyalty | None:
         account = await info.context.loaders.loyalty_account.load(self.row.id)
         return loyalty_of(account, self.row) if account is not None else None
+
+    @strawberry.field(description="Every movement of the customer's points, newest first.")
+    async def loyalty_ledger(self, info: Info) -> list[LoyaltyLedgerEntry]:
+        return await info.context.loaders.loyalty_ledger.load(self.row.id)
 
     @strawberry.field(description="The customer's orders, newest first.")
     async def orders(
