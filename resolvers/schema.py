@@ -15,6 +15,7 @@ from resolvers.customers.types import Customer
 from resolvers.errors import should_mask_error
 from resolvers.node import Node
 from resolvers.node_queries import node
+from resolvers.orders.mutations import OrderMutations
 from resolvers.orders.types import Order
 from resolvers.stores import queries as store_queries
 from resolvers.stores.types import Store
@@ -35,7 +36,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(CustomerMutations):
+class Mutation(CustomerMutations, OrderMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 

@@ -13,6 +13,7 @@ from resolvers.dataloaders.customer_orders import load_customer_orders, load_ord
 from resolvers.dataloaders.customer_stores import load_customer_stores
 from resolvers.dataloaders.customers import load_customers
 from resolvers.dataloaders.loyalty_accounts import load_loyalty_accounts
+from resolvers.dataloaders.loyalty_ledger import load_loyalty_ledger
 from resolvers.dataloaders.order_items import load_order_items
 from resolvers.dataloaders.orders import load_orders
 from resolvers.dataloaders.stores import load_stores
@@ -34,6 +35,7 @@ class DataLoaders:
         self.addresses = DataLoader(partial(load_addresses, context))
         self.consent_history = DataLoader(partial(load_consent_history, context))
         self.loyalty_account = DataLoader(partial(load_loyalty_accounts, context))
+        self.loyalty_ledger = DataLoader(partial(load_loyalty_ledger, context))
         self.order_items = DataLoader(partial(load_order_items, context))
 
     def customer_orders(self, criteria: OrderCriteria, limit: int,

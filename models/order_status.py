@@ -1,0 +1,118 @@
+"""Changing an order's status and delivery times, and what that changes on its customer.
+
+A cancelled order is final. A completed order can only be cancelled (a refund). Completing an
+order earns its points if it has not earned yet; cancelling it takes it out of the customer's
+aggregates and reverses its points (see `models.loyalty.reverse_for_order` for the floor at
+zero). Delivery times set the punctuality of a DELIVERY order.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.actors import Actor
+from models.aggregates import recompute_aggregates
+from models.customer_profile import organization_of
+from models.customers import Customer, locked_customer
+from models.enums import OrderStatus
+from models.errors import ErrorCode, Rejected, UserError, error
+from models.events import record_event
+from models.loyalty import earn_for_order, reverse_for_order
+from models.order_recording import aware, punctuality
+from models.orders import Order
+
+UNSET: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """What was sent; `UNSET` for a time leaves it as it is, None clears it."""
+
+    status: OrderStatus | None = None
+    promised_at: datetime | None = UNSET
+    delivered_at: datetime | None = UNSET
+
+
+def transition_error(current: OrderStatus, wanted: OrderStatus) -> str | None:
+    """Why the order cannot go from `current` to `wanted`; None when it can."""
+    if wanted is current:
+        return None
+    if current is OrderStatus.CANCELLED:
+        return "A cancelled order is final."
+    if current is OrderStatus.COMPLETED and wanted is not OrderStatus.CANCELLED:
+        return "A completed order can only be cancelled."
+    return None
+
+
+async def update_order_status(session: AsyncSession, actor: Actor, order_id: int,
+                              change: StatusChange) -> tuple[Order, bool]:
+    """Apply a status change and delivery times; returns the order and whether it changed."""
+    order, customer = await _locked_order(session, order_id)
+    errors: list[UserError] = []
+    status = change.status if change.status is not None else order.status
+    times_sent = change.promised_at is not UNSET or change.delivered_at is not UNSET
+    if order.status is OrderStatus.CANCELLED and (status is not order.status or times_sent):
+        errors.append(error("status" if change.status is not None else "orderId",
+                            ErrorCode.INVALID_TRANSITION, "A cancelled order is final."))
+    elif (reason := transition_error(order.status, status)) is not None:
+        errors.append(error("status", ErrorCode.INVALID_TRANSITION, reason))
+    promised_at = (order.promised_at if change.promised_at is UNSET
+                   else aware(change.promised_at, "promisedAt", errors))
+    delivered_at = (order.delivered_at if change.delivered_at is UNSET
+                    else aware(change.delivered_at, "deliveredAt", errors))
+    if delivered_at is not None and delivered_at < order.placed_at:
+        errors.append(error("deliveredAt", ErrorCode.INVALID,
+                            "Delivered before the order was placed."))
+    if errors:
+        raise Rejected(errors)
+
+    previous = order.status
+    times_changed = (promised_at, delivered_at) != (order.promised_at, order.delivered_at)
+    if status is previous and not times_changed:
+        return order, False
+    if times_changed:
+        order.promised_at, order.delivered_at = promised_at, delivered_at
+        order.punctuality = punctuality(order.fulfilment_type, promised_at, delivered_at)
+        record_event(session, actor, "order.delivery_times_changed", order.customer_id, {
+            "order_id": order.id, "promised_at": _iso(promised_at),
+            "delivered_at": _iso(delivered_at),
+            "punctuality": order.punctuality.value if order.punctuality else None})
+    if status is not previous:
+        order.status = status
+        record_event(session, actor, "order.status_changed", order.customer_id,
+                     {"order_id": order.id, "from": previous.value, "to": status.value})
+    await session.flush()
+    if customer is not None:
+        if status is OrderStatus.CANCELLED and previous is not status:
+            await reverse_for_order(session, actor, customer, order)
+        elif status is OrderStatus.COMPLETED and previous is not status:
+            org = await organization_of(session, actor)
+            await earn_for_order(session, actor, customer, order, org.loyalty_earn_rate,
+                                 org.currency)
+        await session.flush()
+        await recompute_aggregates(session, [customer.id])
+    return order, True
+
+
+async def _locked_order(session: AsyncSession, order_id: int) -> tuple[Order, Customer | None]:
+    """The order and its customer, both locked: the customer first, as every order write does,
+    so that two writes never wait on each other in opposite order."""
+    for _ in range(3):  # a merge may move the order to another customer meanwhile
+        customer_id = await session.scalar(select(Order.customer_id).where(Order.id == order_id))
+        customer = (await locked_customer(session, customer_id, "orderId")
+                    if customer_id is not None else None)
+        order = await session.scalar(
+            select(Order).where(Order.id == order_id).with_for_update()
+            .execution_options(populate_existing=True))
+        if order is None:
+            raise Rejected([error("orderId", ErrorCode.NOT_FOUND, "No such order.")])
+        if order.customer_id == customer_id:
+            return order, customer
+    raise RuntimeError(f"order {order_id} keeps moving between customers")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

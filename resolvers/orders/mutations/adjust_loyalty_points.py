@@ -1,0 +1,53 @@
+"""`adjustLoyaltyPoints`: staff or an integrator add, correct or redeem points, with a reason."""
+
+from enum import Enum
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.customers import Customer as CustomerRow
+from models.enums import LedgerKind
+from models.loyalty import LoyaltyLedgerEntry as LedgerRow
+from models.loyalty import adjust_points
+from resolvers.context import Info
+from resolvers.customers.types import Customer
+from resolvers.loyalty.types import LoyaltyLedgerEntry
+from resolvers.user_errors import UserError, input_pk, run_rule
+
+
+@strawberry.enum(description="ADJUST: a correction, either way; REDEEM: points spent.")
+class LoyaltyAdjustmentKind(Enum):
+    ADJUST = "ADJUST"
+    REDEEM = "REDEEM"
+
+
+@strawberry.input
+class AdjustLoyaltyPointsInput:
+    customer_id: strawberry.ID
+    points: int = strawberry.field(
+        description="ADJUST: signed (negative takes off); REDEEM: how many to take off (> 0).")
+    reason: str = strawberry.field(description="Required; shown in the loyalty ledger.")
+    kind: LoyaltyAdjustmentKind = LoyaltyAdjustmentKind.ADJUST
+
+
+@strawberry.type
+class AdjustLoyaltyPointsPayload:
+    customer: Customer | None
+    entry: LoyaltyLedgerEntry | None
+    user_errors: list[UserError]
+
+
+async def adjust_loyalty_points(info: Info, input: AdjustLoyaltyPointsInput
+                                ) -> AdjustLoyaltyPointsPayload:
+    async def rule(session: AsyncSession) -> tuple[CustomerRow, LedgerRow]:
+        customer_id = input_pk(input.customer_id, "Customer", "customerId")
+        return await adjust_points(session, info.context.actor, customer_id, input.points,
+                                   input.reason, LedgerKind(input.kind.value))
+
+    result, errors = await run_rule(info, rule)
+    if result is None:
+        return AdjustLoyaltyPointsPayload(customer=None, entry=None, user_errors=errors)
+    row, entry = result
+    return AdjustLoyaltyPointsPayload(
+        customer=Customer.from_row(row, info.context.organization.currency),
+        entry=LoyaltyLedgerEntry.from_row(entry), user_errors=errors)
