@@ -31,14 +31,18 @@ FILLABLE = ("first_name", "last_name", "email", "phone_e164", "birthday", "exter
 
 async def merge_customers(session: AsyncSession, actor: Actor, target_id: int,
                           source_ids: Sequence[int]) -> Customer:
-    sources_asked = list(dict.fromkeys(source_ids))
+    # IDs of customers merged earlier stand for the customers they were merged into.
+    redirects = await resolve_redirects(session, [target_id, *source_ids])
+    target_id = redirects.get(target_id, target_id)
+    sources_asked = list(dict.fromkeys(redirects.get(i, i) for i in source_ids))
     errors: list[UserError] = []
     if not sources_asked:
         errors.append(error("sourceIds", ErrorCode.REQUIRED, "Name at least one customer to "
                                                              "merge into the target."))
     if target_id in sources_asked:
         errors.append(error("sourceIds", ErrorCode.INVALID,
-                            "The target cannot be merged into itself."))
+                            "The target cannot be merged into itself (or into a customer "
+                            "already merged into it)."))
     if errors:
         raise Rejected(errors)
     # Lock every row in id order, so that concurrent merges cannot deadlock.
