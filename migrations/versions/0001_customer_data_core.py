@@ -226,6 +226,7 @@ def upgrade() -> None:
         sa.Column("sort_name", sa.String(length=260), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "organization_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
@@ -249,9 +250,15 @@ def upgrade() -> None:
             "ix_customers_org_average_spend",
             ["organization_id", "average_spend", "id"],
             unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_customers_org_created_at", ["organization_id", "created_at", "id"], unique=False
+            "ix_customers_org_created_at",
+            ["organization_id", "created_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index("uq_customers_org_email", ["organization_id", "email"], unique=True)
         batch_op.create_index(
@@ -261,17 +268,25 @@ def upgrade() -> None:
             "ix_customers_org_last_access_at",
             ["organization_id", "last_access_at", "id"],
             unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
             "ix_customers_org_last_order_at",
             ["organization_id", "last_order_at", "id"],
             unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
             "ix_customers_org_main_store", ["organization_id", "main_store_id"], unique=False
         )
         batch_op.create_index(
-            "ix_customers_org_order_count", ["organization_id", "order_count", "id"], unique=False
+            "ix_customers_org_order_count",
+            ["organization_id", "order_count", "id"],
+            unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
             "uq_customers_org_phone", ["organization_id", "phone_e164"], unique=True
@@ -280,17 +295,29 @@ def upgrade() -> None:
             "ix_customers_org_points_balance",
             ["organization_id", "points_balance", "id"],
             unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
             "ix_customers_org_registered_at",
             ["organization_id", "registered_at", "id"],
             unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_customers_org_sort_name", ["organization_id", "sort_name", "id"], unique=False
+            "ix_customers_org_sort_name",
+            ["organization_id", "sort_name", "id"],
+            unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_customers_org_total_spent", ["organization_id", "total_spent", "id"], unique=False
+            "ix_customers_org_total_spent",
+            ["organization_id", "total_spent", "id"],
+            unique=False,
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
         )
 
     if postgres:

@@ -1,4 +1,4 @@
-"""merge redirects and erasure
+"""merge redirects
 
 Revision ID: 0002
 Revises: 0001
@@ -50,14 +50,8 @@ def upgrade() -> None:
             batch_op.f("ix_customer_redirects_target_id"), ["target_id"], unique=False
         )
 
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
-
     with op.batch_alter_table("customer_redirects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customer_redirects_target_id"))
 
