@@ -1,13 +1,29 @@
-"""A merchant: the tenant every other row belongs to, with the settings its rules read."""
+"""A merchant: the tenant every other row belongs to, with the settings its rules read, what
+those settings let guests do on each storefront, and the rule that changes them."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
 
-from sqlalchemy import Numeric, String
+import phonenumbers
+from sqlalchemy import Numeric, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.actors import Actor
 from models.base import Base, BigId, enum_column, utcnow
-from models.enums import GuestCheckout, RegistrationStrategy
+from models.enums import Device, GuestCheckout, RegistrationStrategy
+from models.errors import ErrorCode, Rejected, UserError, error
+from models.events import record_event
+
+MAX_NAME = 200
+MAX_EARN_RATE = Decimal(1000)
+EARN_RATE_STEP = Decimal("0.0001")  # the column's scale: Numeric(10, 4)
 
 
 class Organization(Base):
@@ -15,7 +31,7 @@ class Organization(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     default_country: Mapped[str] = mapped_column(String(2), default="ES")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Madrid")
@@ -28,3 +44,133 @@ class Organization(Base):
     # Points earned per unit (major) of currency spent on a completed order.
     loyalty_earn_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def guest_checkout(self, device: Device) -> GuestCheckout:
+        if device is Device.WEB:
+            return self.guest_checkout_web
+        return self.guest_checkout_mobile_app
+
+
+@dataclass(frozen=True, slots=True)
+class StorefrontPolicy:
+    """What a guest (a shopper who has not signed in) may do on one storefront."""
+
+    device: Device
+    guest_checkout: GuestCheckout
+    guests_may_check_out: bool
+    guests_may_use_cart: bool
+    guests_see_prices: bool
+    registration_strategy: RegistrationStrategy
+
+
+# Each setting gives guests: (check out, use the cart, see prices).
+GUEST_RIGHTS: dict[GuestCheckout, tuple[bool, bool, bool]] = {
+    GuestCheckout.ENABLED: (True, True, True),
+    GuestCheckout.DISABLED_CART_AVAILABLE: (False, True, True),
+    GuestCheckout.DISABLED_CART_UNAVAILABLE: (False, False, True),
+    GuestCheckout.DISABLED_CART_UNAVAILABLE_HIDE_PRICES: (False, False, False),
+}
+
+
+def storefront_policy(organization: Organization, device: Device) -> StorefrontPolicy:
+    """The one reading of the guest checkout settings: storefronts and order recording share it."""
+    setting = organization.guest_checkout(device)
+    check_out, cart, prices = GUEST_RIGHTS[setting]
+    return StorefrontPolicy(device=device, guest_checkout=setting,
+                            guests_may_check_out=check_out, guests_may_use_cart=cart,
+                            guests_see_prices=prices,
+                            registration_strategy=organization.registration_strategy)
+
+
+# The settings `update_organization_settings` accepts: the input field and the label of each.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "guest_checkout_web": ("guestCheckoutWeb", "Guest checkout on the web"),
+    "guest_checkout_mobile_app": ("guestCheckoutMobileApp", "Guest checkout in the mobile app"),
+    "registration_strategy": ("registrationStrategy", "The registration strategy"),
+    "default_country": ("defaultCountry", "The default country"),
+    "loyalty_earn_rate": ("loyaltyEarnRate", "The loyalty earn rate"),
+    "name": ("name", "The name"),
+    "timezone": ("timezone", "The time zone"),
+}
+
+
+async def locked_organization(session: AsyncSession, actor: Actor) -> Organization:
+    """The actor's organization, locked for the rest of the transaction."""
+    organization = await session.scalar(select(Organization).where(
+        Organization.id == actor.organization_id).with_for_update())
+    if organization is None:
+        raise LookupError(f"organization {actor.organization_id} does not exist")
+    return organization
+
+
+async def update_organization_settings(session: AsyncSession, actor: Actor,
+                                       fields: Mapping[str, Any]) -> Organization:
+    """Change only the settings sent; every problem is reported at once, before any write."""
+    unknown = set(fields) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"not a setting: {sorted(unknown)}")
+    organization = await locked_organization(session, actor)
+    errors: list[UserError] = []
+    clean = {name: _checked(name, value, errors) for name, value in fields.items()}
+    if errors:
+        raise Rejected(errors)
+    changed = {}
+    for name, value in clean.items():
+        before = getattr(organization, name)
+        if before != value:
+            changed[name] = {"from": _plain(before), "to": _plain(value)}
+            setattr(organization, name, value)
+    if changed:
+        record_event(session, actor, "organization.settings_updated", None,
+                     {"changed": changed})
+        await session.flush()
+    return organization
+
+
+def _checked(name: str, value: Any, errors: list[UserError]) -> Any:
+    """The normal form of one setting; a problem goes to `errors`."""
+    path, label = SETTINGS[name]
+    if isinstance(value, str):
+        value = " ".join(value.split()) if name == "name" else value.strip()
+    if value is None or value == "":
+        errors.append(error(path, ErrorCode.REQUIRED, f"{label} cannot be empty."))
+        return None
+    problem = None
+    if name == "name" and len(value) > MAX_NAME:
+        problem = f"{label} is longer than {MAX_NAME} characters."
+    elif name == "default_country":
+        value = value.upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            problem = (f"`{value}` is not a country code: use a two-letter ISO 3166 code, "
+                       "e.g. `ES`.")
+    elif name == "timezone" and value not in time_zones():
+        problem = f"`{value}` is not an IANA time zone, e.g. `Europe/Madrid`."
+    elif name == "loyalty_earn_rate":
+        value, problem = _earn_rate(value)
+    if problem is not None:
+        errors.append(error(path, ErrorCode.INVALID, problem))
+    return value
+
+
+def _earn_rate(rate: Decimal) -> tuple[Decimal, str | None]:
+    if not rate.is_finite() or rate < 0 or rate > MAX_EARN_RATE:
+        return rate, f"The earn rate must be between 0 and {MAX_EARN_RATE} points per unit."
+    if rate != rate.quantize(EARN_RATE_STEP):
+        return rate, "The earn rate has at most 4 decimals."
+    return rate.quantize(EARN_RATE_STEP), None
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    # Debian's zoneinfo folder also holds `localtime` (the host's zone) and `posixrules`: not
+    # zone names a merchant could mean.
+    return frozenset(available_timezones() - {"localtime", "posixrules"})
+
+
+def _plain(value: Any) -> Any:
+    """A setting as JSON holds it in an event."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

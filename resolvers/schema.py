@@ -17,6 +17,9 @@ from resolvers.node import Node
 from resolvers.node_queries import node
 from resolvers.orders.mutations import OrderMutations
 from resolvers.orders.types import Order
+from resolvers.organization import queries as organization_queries
+from resolvers.organization.mutations import OrganizationMutations
+from resolvers.organization.types import Organization, StorefrontPolicy
 from resolvers.stores import queries as store_queries
 from resolvers.stores.types import Store
 
@@ -33,10 +36,16 @@ class Query:
     node: Node | None = strawberry.field(resolver=node)
     stores: list[Store] = strawberry.field(resolver=store_queries.stores)
     store: Store | None = strawberry.field(resolver=store_queries.store)
+    organization: Organization = strawberry.field(
+        resolver=organization_queries.organization,
+        description="The caller's organization and its settings.")
+    storefront_policy: StorefrontPolicy = strawberry.field(
+        resolver=organization_queries.storefront_policy,
+        description="What guests may do on a storefront: check out, use the cart, see prices.")
 
 
 @strawberry.type
-class Mutation(CustomerMutations, OrderMutations):
+class Mutation(CustomerMutations, OrganizationMutations, OrderMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 

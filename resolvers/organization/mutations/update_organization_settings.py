@@ -1,0 +1,56 @@
+"""`updateOrganizationSettings`: guest checkout per storefront, registration strategy, default
+country, loyalty earn rate, name and time zone; only the fields sent change."""
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import GuestCheckout, RegistrationStrategy
+from models.organizations import SETTINGS
+from models.organizations import Organization as OrganizationRow
+from models.organizations import update_organization_settings as update_settings_rule
+from resolvers.context import Info
+from resolvers.organization.types import Organization
+from resolvers.user_errors import UserError, run_rule
+
+
+@strawberry.input(description="Only the fields sent change; a field sent may not be null.")
+class UpdateOrganizationSettingsInput:
+    guest_checkout_web: GuestCheckout | None = strawberry.UNSET
+    guest_checkout_mobile_app: GuestCheckout | None = strawberry.UNSET
+    registration_strategy: RegistrationStrategy | None = strawberry.UNSET
+    default_country: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 3166 two-letter code, e.g. `ES`.")
+    loyalty_earn_rate: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Points per unit of currency: from 0 to 1000, at most 4 decimals.")
+    name: str | None = strawberry.UNSET
+    timezone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA time zone, e.g. `Europe/Madrid`.")
+
+    def sent_fields(self) -> dict[str, Any]:
+        """The settings the client sent (null included), in the rule's names."""
+        return {name: getattr(self, name) for name in SETTINGS
+                if getattr(self, name) is not strawberry.UNSET}
+
+
+# Each server process keeps an API key's organization profile for 10 s (server/auth.py).
+@strawberry.type(description="The organization as it now is. Other requests may still use the "
+                             "previous name, default country and time zone for up to 10 "
+                             "seconds; `organization` and `storefrontPolicy` read the new "
+                             "settings at once.")
+class UpdateOrganizationSettingsPayload:
+    organization: Organization | None
+    user_errors: list[UserError]
+
+
+async def update_organization_settings(info: Info, input: UpdateOrganizationSettingsInput
+                                       ) -> UpdateOrganizationSettingsPayload:
+    async def rule(session: AsyncSession) -> OrganizationRow:
+        return await update_settings_rule(session, info.context.actor, input.sent_fields())
+
+    row, errors = await run_rule(info, rule)
+    return UpdateOrganizationSettingsPayload(
+        organization=Organization.from_row(row) if row else None, user_errors=errors)

@@ -1,0 +1,81 @@
+"""The `Organization` type with its settings, and the `StorefrontPolicy` derived from them."""
+
+from decimal import Decimal
+from typing import Self
+
+import strawberry
+
+from models.enums import Device, GuestCheckout, RegistrationStrategy
+from models.organizations import Organization as OrganizationRow
+from models.organizations import StorefrontPolicy as Policy
+from resolvers.node import to_global_id
+
+strawberry.enum(GuestCheckout, description=(
+    "What guests may do on a storefront. ENABLED: check out, use the cart, see prices; "
+    "DISABLED_CART_AVAILABLE: use the cart and see prices, but sign in to check out; "
+    "DISABLED_CART_UNAVAILABLE: see prices only; DISABLED_CART_UNAVAILABLE_HIDE_PRICES: "
+    "none of them."))
+strawberry.enum(RegistrationStrategy, description=(
+    "What registering asks for. EMAIL: email, first and last name and an address; "
+    "PHONE: a phone, the rest later; EMAIL_OR_PHONE: either."))
+strawberry.enum(Device, description="A storefront with a guest checkout setting of its own.")
+
+
+@strawberry.type(description="Guest checkout, per storefront.")
+class GuestCheckoutSettings:
+    web: GuestCheckout
+    mobile_app: GuestCheckout
+
+
+@strawberry.type
+class OrganizationSettings:
+    guest_checkout: GuestCheckoutSettings
+    registration_strategy: RegistrationStrategy
+    loyalty_earn_rate: Decimal = strawberry.field(
+        description="Points earned per unit of currency spent on a completed order.")
+
+
+@strawberry.type(description="The merchant whose customers these are.")
+class Organization:
+    id: strawberry.ID
+    slug: str
+    name: str
+    default_country: str = strawberry.field(
+        description="ISO 3166 two-letter code: phone numbers typed without a country prefix "
+                    "are read in it.")
+    currency: str = strawberry.field(description="ISO 4217 code of every amount.")
+    timezone: str = strawberry.field(description="IANA time zone, e.g. `Europe/Madrid`.")
+    settings: OrganizationSettings
+
+    @classmethod
+    def from_row(cls, row: OrganizationRow) -> Self:
+        return cls(
+            id=to_global_id("Organization", row.id), slug=row.slug, name=row.name,
+            default_country=row.default_country, currency=row.currency, timezone=row.timezone,
+            settings=OrganizationSettings(
+                guest_checkout=GuestCheckoutSettings(web=row.guest_checkout_web,
+                                                     mobile_app=row.guest_checkout_mobile_app),
+                registration_strategy=row.registration_strategy,
+                # `2.5`, not `2.5000` (the column's scale) nor `2.50` (as typed).
+                loyalty_earn_rate=Decimal(f"{row.loyalty_earn_rate.normalize():f}")),
+        )
+
+
+@strawberry.type(description="What guests (shoppers who have not signed in) may do on one "
+                             "storefront, from the organization's guest checkout setting.")
+class StorefrontPolicy:
+    device: Device
+    guest_checkout: GuestCheckout
+    guests_may_check_out: bool
+    guests_may_use_cart: bool
+    guests_see_prices: bool
+    registration_strategy: RegistrationStrategy = strawberry.field(
+        description="What a guest is asked for to register.")
+
+    @classmethod
+    def of(cls, policy: Policy) -> Self:
+        return cls(device=policy.device, guest_checkout=policy.guest_checkout,
+                   guests_may_check_out=policy.guests_may_check_out,
+                   guests_may_use_cart=policy.guests_may_use_cart,
+                   guests_see_prices=policy.guests_see_prices,
+                   registration_strategy=policy.registration_strategy)
