@@ -33,7 +33,6 @@ from models.enums import (
     CustomerType,
     Device,
     FulfilmentType,
-    GuestCheckout,
     OrderChannel,
     OrderStatus,
     Punctuality,
@@ -43,7 +42,7 @@ from models.events import record_event
 from models.loyalty import earn_for_order
 from models.money import to_minor
 from models.orders import Order, OrderItem
-from models.organizations import Organization
+from models.organizations import Organization, storefront_policy
 from models.stores import Store
 from models.validation import normal_email, normal_name, normal_phone
 
@@ -134,11 +133,6 @@ def aware(value: datetime | None, path: str, errors: list[UserError]) -> datetim
                             "Give the time with its UTC offset, e.g. `2026-11-01T12:00:00Z`."))
         return None
     return value
-
-
-def guest_checkout_setting(org: Organization, device: Device) -> GuestCheckout:
-    return (org.guest_checkout_web if device is Device.WEB
-            else org.guest_checkout_mobile_app)
 
 
 async def record_order(session: AsyncSession, actor: Actor, fields: OrderFields
@@ -319,11 +313,11 @@ def _check_guest_checkout(org: Organization, fields: OrderFields,
     is_guest = found is None or found[1] is CustomerType.GUEST
     if device is None or not is_guest:
         return
-    setting = guest_checkout_setting(org, device)
-    if setting is not GuestCheckout.ENABLED:
+    policy = storefront_policy(org, device)  # the answer the storefronts read too
+    if not policy.guests_may_check_out:
         raise Rejected([error("customer", ErrorCode.GUEST_CHECKOUT_DISABLED,
                               f"Guest checkout is not enabled on {device.value} "
-                              f"({setting.value}); the customer must sign in.")])
+                              f"({policy.guest_checkout.value}); the customer must sign in.")])
 
 
 async def _create_guest(session: AsyncSession, actor: Actor, org: Organization,
