@@ -1,7 +1,7 @@
 """What every resolver knows about the request: who acts, for which organization, and how to
 reach the database. `server/` builds it; resolvers only read it."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -35,6 +35,9 @@ class Context:
     read_sessions: async_sessionmaker[AsyncSession]
     write_sessions: async_sessionmaker[AsyncSession]
     max_page_size: int = 250
+    # Called after a write changed the organization's settings, so that cached profiles of it
+    # (server/auth.py) are dropped.
+    on_organization_changed: Callable[[int], None] = lambda _organization_id: None
     loaders: "DataLoaders" = field(init=False)
 
     def __post_init__(self) -> None:

@@ -4,6 +4,7 @@ import strawberry
 
 from resolvers.context import Info
 from resolvers.node import Node, from_global_id
+from resolvers.organization.queries import organization
 
 
 async def node(info: Info, id: strawberry.ID) -> Node | None:
@@ -15,4 +16,6 @@ async def node(info: Info, id: strawberry.ID) -> Node | None:
         return await loaders.order.load(pk)
     if type_name == "Store":
         return await loaders.store.load(pk)
+    if type_name == "Organization" and pk == info.context.organization.id:
+        return await organization(info)
     return None

@@ -2,7 +2,8 @@
 
 Resolutions are cached for a few seconds per process, so that a busy integrator costs one
 lookup every few seconds rather than one per request; a revoked key stops working within
-`CACHE_SECONDS`.
+`CACHE_SECONDS`. A settings change drops its organization's entries in the process that made it
+(`forget_organization`); other processes see it within `CACHE_SECONDS`.
 """
 
 import time
@@ -47,6 +48,12 @@ class Authenticator:
             self._cache.clear()
         self._cache[token] = (now + CACHE_SECONDS, identity)
         return identity
+
+    def forget_organization(self, organization_id: int) -> None:
+        """Drop the cached identities of an organization whose settings just changed."""
+        for token, (_, identity) in list(self._cache.items()):
+            if identity.organization.id == organization_id:
+                self._cache.pop(token, None)
 
     async def _lookup(self, token: str) -> Identity:
         if not token.startswith(KEY_PREFIX):

@@ -48,7 +48,8 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(actor=identity.actor, organization=identity.organization,
                        read_sessions=self.db.read_sessions,
                        write_sessions=self.db.sessions,
-                       max_page_size=self.settings.max_page_size)
+                       max_page_size=self.settings.max_page_size,
+                       on_organization_changed=self.authenticator.forget_organization)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -230,3 +230,24 @@ async def test_another_organization_is_untouched(gql: GraphQL, org: OrgFixture, 
             await theirs.data(ORGANIZATION)) == before
     policy = (await theirs.data(POLICY, {"device": "WEB"}))["storefrontPolicy"]
     assert (policy["guestCheckout"], policy["registrationStrategy"]) == ("ENABLED", "EMAIL")
+
+
+async def test_a_new_default_country_applies_to_the_next_request(gql, org: OrgFixture) -> None:
+    """The process that changed the settings drops its cached profile of the organization."""
+    await org.customer(first_name="Harry", phone_e164="+447911123456")
+    search = 'query { customers(filter: {phone: "07911 123456"}) { totalCount } }'
+    assert (await gql.data(search))["customers"]["totalCount"] == 0  # read as Spanish
+    changed = await gql.data("""mutation { updateOrganizationSettings(
+        input: {defaultCountry: "GB"}) { userErrors { code } } }""")
+    assert changed["updateOrganizationSettings"]["userErrors"] == []
+    assert (await gql.data(search))["customers"]["totalCount"] == 1
+
+
+async def test_the_organization_is_a_node(gql, org: OrgFixture) -> None:
+    own = (await gql.data("{ organization { id slug } }"))["organization"]
+    node = await gql.data("query($id: ID!) { node(id: $id) { id ... on Organization { slug } } }",
+                          {"id": own["id"]})
+    assert node["node"] == own
+    other = base64.b64encode(f"Organization:{org.id + 10**6}".encode()).decode()
+    assert (await gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": other}))[
+        "node"] is None

@@ -8,7 +8,7 @@ import strawberry
 from models.enums import Device, GuestCheckout, RegistrationStrategy
 from models.organizations import Organization as OrganizationRow
 from models.organizations import StorefrontPolicy as Policy
-from resolvers.node import to_global_id
+from resolvers.node import Node, to_global_id
 
 strawberry.enum(GuestCheckout, description=(
     "What guests may do on a storefront. ENABLED: check out, use the cart, see prices; "
@@ -36,8 +36,7 @@ class OrganizationSettings:
 
 
 @strawberry.type(description="The merchant whose customers these are.")
-class Organization:
-    id: strawberry.ID
+class Organization(Node):
     slug: str
     name: str
     default_country: str = strawberry.field(

@@ -36,11 +36,11 @@ class UpdateOrganizationSettingsInput:
                 if getattr(self, name) is not strawberry.UNSET}
 
 
-# Each server process keeps an API key's organization profile for 10 s (server/auth.py).
-@strawberry.type(description="The organization as it now is. Other requests may still use the "
-                             "previous name, default country and time zone for up to 10 "
-                             "seconds; `organization` and `storefrontPolicy` read the new "
-                             "settings at once.")
+# Each server process keeps an API key's organization profile for 10 s (server/auth.py); the
+# process that made the change drops it at once.
+@strawberry.type(description="The organization as it now is. Requests served by other server "
+                             "processes may use the previous name, default country and time "
+                             "zone for up to 10 seconds.")
 class UpdateOrganizationSettingsPayload:
     organization: Organization | None
     user_errors: list[UserError]
@@ -52,5 +52,7 @@ async def update_organization_settings(info: Info, input: UpdateOrganizationSett
         return await update_settings_rule(session, info.context.actor, input.sent_fields())
 
     row, errors = await run_rule(info, rule)
+    if row is not None:
+        info.context.on_organization_changed(row.id)
     return UpdateOrganizationSettingsPayload(
         organization=Organization.from_row(row) if row else None, user_errors=errors)
