@@ -236,3 +236,23 @@ async def test_register_guest_by_phone_strategies(gql, org: OrgFixture) -> None:
     ok = (await gql.data(REGISTER, {"input": {"customerId": gid("Customer", bare),
                                               "email": "b@x.es"}}))["registerGuest"]
     assert ok["userErrors"] == []
+
+
+async def test_remaining_refusals_of_consent_and_registration(gql, org: OrgFixture) -> None:
+    await org.customer(first_name="Taken", email="taken@x.es")
+    guest = gid("Customer", await org.customer(type=CustomerType.GUEST, registered_at=None,
+                                               email=None, first_name=None, last_name=None))
+    full = {"firstName": "G", "lastName": "H", "address": {"line1": "a", "city": "b"}}
+    cases = [
+        (CONSENT, {"customerId": "nope", "subscribed": True}, "setConsent", "customerId",
+         "INVALID"),
+        (REGISTER, {"customerId": gid("Customer", 10**9), **full, "email": "n@x.es"},
+         "registerGuest", "customerId", "NOT_FOUND"),
+        (REGISTER, {"customerId": guest, **full, "email": "taken@x.es"}, "registerGuest",
+         "email", "DUPLICATE"),
+        (REGISTER, {"customerId": guest, **full, "email": "not an email"}, "registerGuest",
+         "email", "INVALID"),
+    ]
+    for mutation, input, name, field, code in cases:
+        errors = await refused(gql, org, mutation, input, name)
+        assert (errors[0]["field"], errors[0]["code"]) == (["input", field], code), input
