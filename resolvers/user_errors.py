@@ -14,7 +14,6 @@ from resolvers.node import pk_of, to_global_id
 
 T = TypeVar("T")
 
-strawberry.enum(ErrorCode, name="UserErrorCode")
 
 
 @strawberry.type(description="Input that a mutation refused; nothing was changed.")

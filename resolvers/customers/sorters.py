@@ -5,8 +5,6 @@ import strawberry
 from models.customer_search import CustomerOrder, CustomerSortField
 from resolvers.common import SortDirection
 
-strawberry.enum(CustomerSortField)
-
 
 @strawberry.input
 class CustomerSort:

@@ -28,13 +28,6 @@ from resolvers.node import Node, to_global_id
 from resolvers.orders.types import OrderConnection, OrderFilter
 from resolvers.stores.types import Store
 
-strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
-strawberry.enum(CustomerSource, description="How the customer was first created.")
-strawberry.enum(ConsentSource, description="The channel a consent decision came through.")
-strawberry.enum(ActorKind)
-strawberry.enum(RiskLevel)
-strawberry.enum(ShopperLevel)
-
 AVERAGE_MONTH_DAYS = 30.436875
 
 

@@ -10,9 +10,6 @@ from models.loyalty import LoyaltyLedgerEntry as LedgerRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
 
-strawberry.enum(LedgerKind, description="EARN: a completed order (negative when a cancellation "
-                                        "takes it back); REDEEM, ADJUST, EXPIRE.")
-
 
 @strawberry.type(description="One movement of points; the balance is the sum of them all.")
 class LoyaltyLedgerEntry:

@@ -17,10 +17,6 @@ from resolvers.stores.types import Store
 if TYPE_CHECKING:
     from resolvers.customers.types import Customer
 
-strawberry.enum(OrderChannel, description="Where an order was placed.")
-strawberry.enum(OrderStatus)
-strawberry.enum(FulfilmentType)
-strawberry.enum(Punctuality, description="Own-fleet delivery: delivered by the promised time?")
 
 
 @strawberry.type

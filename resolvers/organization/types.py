@@ -10,16 +10,6 @@ from models.organizations import Organization as OrganizationRow
 from models.organizations import StorefrontPolicy as Policy
 from resolvers.node import Node, to_global_id
 
-strawberry.enum(GuestCheckout, description=(
-    "What guests may do on a storefront. ENABLED: check out, use the cart, see prices; "
-    "DISABLED_CART_AVAILABLE: use the cart and see prices, but sign in to check out; "
-    "DISABLED_CART_UNAVAILABLE: see prices only; DISABLED_CART_UNAVAILABLE_HIDE_PRICES: "
-    "none of them."))
-strawberry.enum(RegistrationStrategy, description=(
-    "What registering asks for. EMAIL: email, first and last name and an address; "
-    "PHONE: a phone, the rest later; EMAIL_OR_PHONE: either."))
-strawberry.enum(Device, description="A storefront with a guest checkout setting of its own.")
-
 
 @strawberry.type(description="Guest checkout, per storefront.")
 class GuestCheckoutSettings:

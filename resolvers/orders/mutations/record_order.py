@@ -22,7 +22,6 @@ from resolvers.user_errors import UserError, input_pk, run_rule
 # Also registered, in the same words, by resolvers/organization/types.py (storefrontPolicy).
 # Registered here as well because this module may be imported first: an enum left unregistered
 # when an input is built gets a definition of its own, and the schema would then hold two.
-strawberry.enum(Device, description="A storefront with a guest checkout setting of its own.")
 
 @strawberry.input
 class OrderItemInput:
