@@ -130,9 +130,8 @@ async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str,
             errors.append(error(path, ErrorCode.REQUIRED, f"{label} is required."))
     if not fields.get("address") and not fields.get("addresses"):
         errors.append(error("address", ErrorCode.REQUIRED, "Address is required."))
-    clean = await validate_fields(session, org, {k: v for k, v in fields.items()
-                                                 if v is not None or k in {"main_store_id"}},
-                                  None, errors)
+    sent = {name: value for name, value in fields.items() if value is not None}
+    clean = await validate_fields(session, org, sent, None, errors)
     if errors:
         raise Rejected(_unique(errors))
     now = utcnow()
