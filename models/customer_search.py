@@ -169,10 +169,16 @@ def _inclusive_range(column: Any, bounds: Between[int]) -> list[ColumnElement[bo
     return where
 
 
+# Missing dates sort as the earliest (first ascending, last descending); a missing email sorts
+# after every address from A to Z. Each choice is the one the key's index serves both ways.
+NULLS_LOW = frozenset(DATETIME_SORTS)
+
+
 def sort_keys(ordering: Sequence[CustomerOrder]) -> list[SortKey]:
     """The keys to order by: the requested ones, then id in the first one's direction."""
     ordering = list(ordering) or list(DEFAULT_ORDER)
-    keys = [SortKey(SORT_COLUMNS[o.field], o.descending) for o in ordering]
+    keys = [SortKey(SORT_COLUMNS[o.field], o.descending, nulls_low=o.field in NULLS_LOW)
+            for o in ordering]
     keys.append(SortKey(Customer.id, ordering[0].descending))
     return keys
 

@@ -52,9 +52,6 @@ class Customer(TenantScoped, Base):
         Index("uq_customers_org_phone", "organization_id", "phone_e164", unique=True),
         Index("ix_customers_org_external_id", "organization_id", "external_id"),
         _listed("ix_customers_org_sort_name", "sort_name"),
-        _listed("ix_customers_org_registered_at", "registered_at"),
-        _listed("ix_customers_org_last_access_at", "last_access_at"),
-        _listed("ix_customers_org_last_order_at", "last_order_at"),
         _listed("ix_customers_org_order_count", "order_count"),
         _listed("ix_customers_org_total_spent", "total_spent"),
         _listed("ix_customers_org_average_spend", "average_spend"),
@@ -141,6 +138,17 @@ def search_text(
     parts = [search_name(first_name, last_name), fold(email or ""),
              phone_digits(phone_e164 or ""), fold(external_id or ""), fold(membership_id or "")]
     return " ".join(p for p in parts if p)
+
+
+# The nullable dates sort with NULL as the earliest value (models/customer_search.py). SQLite's
+# b-trees already hold NULLs first; PostgreSQL's must be told, or it sorts instead of walking.
+for _column in (Customer.registered_at, Customer.last_access_at, Customer.last_order_at):
+    _name = f"ix_customers_org_{_column.key}"
+    _where = text("erased_at IS NULL")
+    Index(_name, Customer.organization_id, _column.asc().nulls_first(), Customer.id,
+          postgresql_where=_where).ddl_if(dialect="postgresql")
+    Index(_name, Customer.organization_id, _column, Customer.id,
+          sqlite_where=_where).ddl_if(dialect="sqlite")
 
 
 class CustomerRedirect(TenantScoped, Base):

@@ -161,15 +161,23 @@ async def test_paging_never_repeats_or_skips(gql, tied_customers: list[int], fie
     assert backward == forward
 
 
-async def test_sort_orders_values_with_nulls_last(gql, org: OrgFixture) -> None:
-    await org.customer(first_name="never", email=None)
-    await org.customer(first_name="zed", email="zed@x.es")
-    await org.customer(first_name="amy", email="amy@x.es")
-    for direction, expected in (("ASC", ["amy", "zed", "never"]),
-                                ("DESC", ["zed", "amy", "never"])):
-        nodes = (await gql.data(LIST, {"sort": [{"field": "EMAIL", "direction": direction}]})
+async def test_where_missing_values_sort(gql, org: OrgFixture) -> None:
+    """A missing email sorts after every address from A to Z; a missing date sorts as the
+    earliest (the placement each key's index serves in both directions)."""
+    never = await org.customer(first_name="never", email=None)
+    zed = await org.customer(first_name="zed", email="zed@x.es")
+    amy = await org.customer(first_name="amy", email="amy@x.es")
+    await org.order(zed, placed_at=NOW)
+    await org.order(amy, placed_at=NOW - timedelta(days=1))
+    assert never
+    for field, direction, expected in (
+            ("EMAIL", "ASC", ["amy", "zed", "never"]),
+            ("EMAIL", "DESC", ["never", "zed", "amy"]),
+            ("LAST_ORDER_AT", "ASC", ["never", "amy", "zed"]),
+            ("LAST_ORDER_AT", "DESC", ["zed", "amy", "never"])):
+        nodes = (await gql.data(LIST, {"sort": [{"field": field, "direction": direction}]})
                  )["customers"]["nodes"]
-        assert [n["firstName"] for n in nodes] == expected
+        assert [n["firstName"] for n in nodes] == expected, (field, direction)
 
 
 async def test_cursor_from_another_sort_is_refused(gql, org: OrgFixture) -> None:

@@ -265,20 +265,6 @@ def upgrade() -> None:
             "ix_customers_org_external_id", ["organization_id", "external_id"], unique=False
         )
         batch_op.create_index(
-            "ix_customers_org_last_access_at",
-            ["organization_id", "last_access_at", "id"],
-            unique=False,
-            postgresql_where=sa.text("erased_at IS NULL"),
-            sqlite_where=sa.text("erased_at IS NULL"),
-        )
-        batch_op.create_index(
-            "ix_customers_org_last_order_at",
-            ["organization_id", "last_order_at", "id"],
-            unique=False,
-            postgresql_where=sa.text("erased_at IS NULL"),
-            sqlite_where=sa.text("erased_at IS NULL"),
-        )
-        batch_op.create_index(
             "ix_customers_org_main_store", ["organization_id", "main_store_id"], unique=False
         )
         batch_op.create_index(
@@ -299,13 +285,6 @@ def upgrade() -> None:
             sqlite_where=sa.text("erased_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_customers_org_registered_at",
-            ["organization_id", "registered_at", "id"],
-            unique=False,
-            postgresql_where=sa.text("erased_at IS NULL"),
-            sqlite_where=sa.text("erased_at IS NULL"),
-        )
-        batch_op.create_index(
             "ix_customers_org_sort_name",
             ["organization_id", "sort_name", "id"],
             unique=False,
@@ -320,6 +299,15 @@ def upgrade() -> None:
             sqlite_where=sa.text("erased_at IS NULL"),
         )
 
+    # Nullable dates sort with NULL as the earliest value; PostgreSQL's index must say so.
+    for column in ("registered_at", "last_access_at", "last_order_at"):
+        op.create_index(
+            f"ix_customers_org_{column}",
+            "customers",
+            ["organization_id", sa.text(f"{column} ASC NULLS FIRST" if postgres else column), "id"],
+            postgresql_where=sa.text("erased_at IS NULL"),
+            sqlite_where=sa.text("erased_at IS NULL"),
+        )
     if postgres:
         op.create_index(
             "ix_customers_search_text_trgm",
