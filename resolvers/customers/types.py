@@ -1,5 +1,6 @@
 """The `Customer` type and the small types its profile is made of."""
 
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Self
@@ -19,7 +20,6 @@ from models.enums import (
     RiskLevel,
     ShopperLevel,
 )
-from models.loyalty import LoyaltyAccount
 from models.order_search import OrderCriteria
 from resolvers.common import Money
 from resolvers.context import Info
@@ -175,47 +175,49 @@ class Customer(Node):
             last_order_punctuality=row.last_order_punctuality,
         )
 
-    @strawberry.field
-    async def addresses(self, info: Info) -> list[Address]:
-        return await info.context.loaders.addresses.load(self.row.id)
+    # Relations answer with the loader's future: no coroutine per customer (DESIGN.md, 5).
+    @strawberry.field(graphql_type=list[Address])
+    def addresses(self, info: Info) -> Awaitable[list[Address]]:
+        return info.context.loaders.addresses.load(self.row.id)
 
-    @strawberry.field(description="The store the customer registered at.")
-    async def main_store(self, info: Info) -> Store | None:
+    @strawberry.field(graphql_type=Store | None,
+                      description="The store the customer registered at.")
+    def main_store(self, info: Info) -> Awaitable[Store | None] | None:
         if self.row.main_store_id is None:
             return None
-        return await info.context.loaders.store.load(self.row.main_store_id)
+        return info.context.loaders.store.load(self.row.main_store_id)
 
-    @strawberry.field(description="The stores the customer has ordered at.")
-    async def stores(self, info: Info) -> list[Store]:
-        return await info.context.loaders.customer_stores.load(self.row.id)
+    @strawberry.field(graphql_type=list[Store],
+                      description="The stores the customer has ordered at.")
+    def stores(self, info: Info) -> Awaitable[list[Store]]:
+        return info.context.loaders.customer_stores.load(self.row.id)
 
-    @strawberry.field
-    async def consent_history(self, info: Info) -> list[ConsentEvent]:
-        return await info.context.loaders.consent_history.load(self.row.id)
+    @strawberry.field(graphql_type=list[ConsentEvent])
+    def consent_history(self, info: Info) -> Awaitable[list[ConsentEvent]]:
+        return info.context.loaders.consent_history.load(self.row.id)
 
-    @strawberry.field(description="Null when the customer has no loyalty membership.")
-    async def loyalty(self, info: Info) -> Loyalty | None:
-        account = await info.context.loaders.loyalty_account.load(self.row.id)
-        return loyalty_of(account, self.row) if account is not None else None
+    @strawberry.field(graphql_type=Loyalty | None,
+                      description="Null when the customer has no loyalty membership.")
+    def loyalty(self, info: Info) -> Awaitable[Loyalty | None]:
+        row = self.row
+        return info.context.loaders.loyalty.load(
+            (row.id, row.points_balance, row.points_earned))
 
-    @strawberry.field(description="Every movement of the customer's points, newest first.")
-    async def loyalty_ledger(self, info: Info) -> list[LoyaltyLedgerEntry]:
-        return await info.context.loaders.loyalty_ledger.load(self.row.id)
+    @strawberry.field(graphql_type=list[LoyaltyLedgerEntry],
+                      description="Every movement of the customer's points, newest first.")
+    def loyalty_ledger(self, info: Info) -> Awaitable[list[LoyaltyLedgerEntry]]:
+        return info.context.loaders.loyalty_ledger.load(self.row.id)
 
-    @strawberry.field(description="The customer's orders, newest first.")
-    async def orders(
+    @strawberry.field(graphql_type=OrderConnection,
+                      description="The customer's orders, newest first.")
+    def orders(
         self, info: Info, first: int | None = None, after: str | None = None,
         filter: OrderFilter | None = None,
-    ) -> OrderConnection:
+    ) -> Awaitable[OrderConnection]:
         from resolvers.customers.orders import customer_orders
 
-        return await customer_orders(info, self.row.id, first, after,
-                                     filter.to_criteria() if filter else OrderCriteria())
-
-
-def loyalty_of(account: LoyaltyAccount, row: CustomerRow) -> Loyalty:
-    return Loyalty(provider=account.provider, membership_id=account.membership_id,
-                   points_balance=row.points_balance, points_earned=row.points_earned)
+        return customer_orders(info, self.row.id, first, after,
+                               filter.to_criteria() if filter else OrderCriteria())
 
 
 def monthly_spend(total_spent: int, first_order_at: datetime | None,

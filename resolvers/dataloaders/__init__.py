@@ -12,11 +12,12 @@ from resolvers.dataloaders.consent_history import load_consent_history
 from resolvers.dataloaders.customer_orders import load_customer_orders, load_order_counts
 from resolvers.dataloaders.customer_stores import load_customer_stores
 from resolvers.dataloaders.customers import load_customers
-from resolvers.dataloaders.loyalty_accounts import load_loyalty_accounts
+from resolvers.dataloaders.loyalty_accounts import load_loyalty
 from resolvers.dataloaders.loyalty_ledger import load_loyalty_ledger
 from resolvers.dataloaders.order_items import load_order_items
 from resolvers.dataloaders.orders import load_orders
 from resolvers.dataloaders.stores import load_stores
+from resolvers.pagination import Window
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -34,16 +35,16 @@ class DataLoaders:
         self.customer_stores = DataLoader(partial(load_customer_stores, context))
         self.addresses = DataLoader(partial(load_addresses, context))
         self.consent_history = DataLoader(partial(load_consent_history, context))
-        self.loyalty_account = DataLoader(partial(load_loyalty_accounts, context))
+        self.loyalty = DataLoader(partial(load_loyalty, context))
         self.loyalty_ledger = DataLoader(partial(load_loyalty_ledger, context))
         self.order_items = DataLoader(partial(load_order_items, context))
 
-    def customer_orders(self, criteria: OrderCriteria, limit: int,
+    def customer_orders(self, criteria: OrderCriteria, page: Window,
                         cursor: tuple[Any, ...] | None) -> DataLoader[Any, Any]:
-        key = ("customer_orders", criteria, limit, cursor)
+        key = ("customer_orders", criteria, page, cursor)
         if key not in self._by_arguments:
             self._by_arguments[key] = DataLoader(
-                partial(load_customer_orders, self._context, criteria, limit, cursor))
+                partial(load_customer_orders, self._context, criteria, page, cursor))
         return self._by_arguments[key]
 
     def order_count(self, criteria: OrderCriteria) -> DataLoader[Any, Any]:

@@ -1,24 +1,50 @@
-"""A page of orders per customer, and their counts, for one filter and cursor."""
+"""A page of orders per customer, with their items and stores, and their counts."""
 
 from typing import TYPE_CHECKING, Any
 
-from models.order_search import OrderCriteria, count_orders_of_customers, orders_of_customers
-from resolvers.orders.types import Order
+from models.order_search import (
+    OrderCriteria,
+    count_orders_of_customers,
+    items_of_orders,
+    orders_of_customers,
+)
+from resolvers.orders.types import ORDERS_CURSOR, Order, OrderConnection, OrderEdge, OrderItem
+from resolvers.pagination import Window, encode_cursor, page_info
 
 if TYPE_CHECKING:
     from resolvers.context import Context
 
 Key = int
-Result = list[Order]
+Result = OrderConnection
 
 
-async def load_customer_orders(context: "Context", criteria: OrderCriteria, limit: int,
+async def load_customer_orders(context: "Context", criteria: OrderCriteria, page: Window,
                                cursor: tuple[Any, ...] | None, keys: list[Key]
                                ) -> list[Result]:
+    """Three statements for the whole batch: the orders, their items, their stores."""
     currency = context.organization.currency
     async with context.read_session() as session:
-        rows = await orders_of_customers(session, keys, criteria, limit, cursor)
-    return [[Order.from_row(row, currency) for row in rows.get(key, [])] for key in keys]
+        rows = await orders_of_customers(session, keys, criteria, page.size + 1, cursor)
+        shown = [o for orders in rows.values() for o in orders[: page.size]]
+        items = await items_of_orders(session, [o.id for o in shown]) if shown else {}
+    store_ids = sorted({o.store_id for o in shown if o.store_id is not None})
+    stores = dict(zip(store_ids, await context.loaders.store.load_many(store_ids), strict=True))
+    connections = []
+    for key in keys:
+        orders = rows.get(key, [])
+        edges = []
+        for row in orders[: page.size]:
+            order = Order.from_row(row, currency)
+            order.prefetched_items = [OrderItem.from_row(i, currency)
+                                      for i in items.get(row.id, [])]
+            order.prefetched_store = stores.get(row.store_id) if row.store_id else None
+            edges.append(OrderEdge(cursor=encode_cursor(ORDERS_CURSOR, [row.placed_at, row.id]),
+                                   node=order))
+        connections.append(OrderConnection(
+            edges=edges, page_info=page_info(page, [e.cursor for e in edges],
+                                             len(orders) > page.size),
+            customer_pk=key, criteria=criteria))
+    return connections
 
 
 async def load_order_counts(context: "Context", criteria: OrderCriteria, keys: list[Key]

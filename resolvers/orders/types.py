@@ -1,5 +1,6 @@
 """The `Order` type, its items and fulfilment, and a customer's order connection."""
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -54,6 +55,10 @@ class Order(Node):
     store_pk: strawberry.Private[int | None]
     customer_pk: strawberry.Private[int | None]
     pk: strawberry.Private[int]
+    # Filled when the order was read together with its items and store (a customer's page of
+    # orders): the fields then answer without a loader round.
+    prefetched_items: strawberry.Private[list[OrderItem] | None] = None
+    prefetched_store: strawberry.Private[Store | None] = None
 
     @classmethod
     def from_row(cls, row: OrderRow, currency: str) -> Self:
@@ -66,11 +71,11 @@ class Order(Node):
             store_pk=row.store_id, customer_pk=row.customer_id,
         )
 
-    @strawberry.field
-    async def store(self, info: Info) -> Store | None:
-        if self.store_pk is None:
-            return None
-        return await info.context.loaders.store.load(self.store_pk)
+    @strawberry.field(graphql_type=Store | None)
+    def store(self, info: Info) -> Store | Awaitable[Store | None] | None:
+        if self.store_pk is None or self.prefetched_store is not None:
+            return self.prefetched_store
+        return info.context.loaders.store.load(self.store_pk)
 
     @strawberry.field
     async def customer(
@@ -80,9 +85,11 @@ class Order(Node):
             return None
         return await info.context.loaders.customer.load(self.customer_pk)
 
-    @strawberry.field
-    async def items(self, info: Info) -> list[OrderItem]:
-        return await info.context.loaders.order_items.load(self.pk)
+    @strawberry.field(graphql_type=list[OrderItem])
+    def items(self, info: Info) -> list[OrderItem] | Awaitable[list[OrderItem]]:
+        if self.prefetched_items is not None:
+            return self.prefetched_items
+        return info.context.loaders.order_items.load(self.pk)
 
 
 @strawberry.input(description="Filters on a list of orders; they combine with AND.")
@@ -103,6 +110,9 @@ class OrderFilter:
         )
 
 
+ORDERS_CURSOR = "orders:newest"  # a customer's orders, newest first
+
+
 @strawberry.type
 class OrderEdge:
     cursor: str
@@ -120,6 +130,7 @@ class OrderConnection:
     def nodes(self) -> list[Order]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(description="Orders of this customer that match the filter.")
-    async def total_count(self, info: Info) -> int:
-        return await info.context.loaders.order_count(self.criteria).load(self.customer_pk)
+    @strawberry.field(graphql_type=int, description="Orders of this customer that match the "
+                                                    "filter.")
+    def total_count(self, info: Info) -> Awaitable[int]:
+        return info.context.loaders.order_count(self.criteria).load(self.customer_pk)
