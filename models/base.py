@@ -62,3 +62,13 @@ class TenantScoped:
     def organization_id(cls) -> Mapped[int]:
         return mapped_column(BigId, ForeignKey("organizations.id", ondelete="CASCADE"),
                              nullable=False)
+
+
+def columns_of(entity: Any) -> list[Any]:
+    """Every mapped column of an entity (or an alias of one), to read rows rather than objects:
+    a page of hundreds of rows reads several times faster as rows, and the ORM still scopes the
+    statement to the organization (models/tenancy.py), which a bare Table select would not."""
+    from sqlalchemy import inspect
+
+    mapper = inspect(entity).mapper
+    return [getattr(entity, attr.key) for attr in mapper.column_attrs]

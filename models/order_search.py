@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, column, func, select, true, values
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from models.base import columns_of
 from models.enums import OrderChannel, OrderStatus
 from models.keyset import SortKey, after
 from models.orders import Order, OrderItem
@@ -51,8 +53,9 @@ async def orders_of_customers(
     criteria: OrderCriteria,
     limit: int,
     cursor: Sequence[Any] | None = None,
-) -> dict[int, list[Order]]:
-    """Up to `limit` orders per customer, newest first, after `cursor`; one statement.
+) -> dict[int, list[Row[Any]]]:
+    """Up to `limit` orders per customer, newest first, after `cursor`; one statement; as rows
+    with the `Order` columns' names.
 
     On PostgreSQL each customer's newest orders are read straight off the (customer, placed at)
     index with a LATERAL join; elsewhere a window ranks all of each customer's orders.
@@ -67,7 +70,7 @@ async def orders_of_customers(
         page = (select(Order).where(Order.customer_id == wanted.c.customer_id, *where)
                 .order_by(*newest_first).limit(limit).lateral("page"))
         order = aliased(Order, page)
-        statement = select(order).select_from(wanted).join(page, true())
+        statement = select(*columns_of(order)).select_from(wanted).join(page, true())
     else:
         ranked = (
             select(Order, func.row_number().over(
@@ -76,9 +79,9 @@ async def orders_of_customers(
             .subquery()
         )
         order = aliased(Order, ranked)
-        statement = select(order).where(ranked.c.rank <= limit)
-    by_customer: dict[int, list[Order]] = defaultdict(list)
-    for row in await session.scalars(statement):
+        statement = select(*columns_of(order)).where(ranked.c.rank <= limit)
+    by_customer: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in await session.execute(statement):
         if row.customer_id is not None:
             by_customer[row.customer_id].append(row)
     for orders in by_customer.values():
@@ -98,12 +101,13 @@ async def count_orders_of_customers(
 
 
 async def items_of_orders(session: AsyncSession, order_ids: Sequence[int]
-                          ) -> dict[int, list[OrderItem]]:
-    rows = await session.scalars(
-        select(OrderItem).where(OrderItem.order_id.in_(order_ids))
+                          ) -> dict[int, list[Row[Any]]]:
+    """The items of each order, in ticket order, as rows with the `OrderItem` columns' names."""
+    rows = await session.execute(
+        select(*columns_of(OrderItem)).where(OrderItem.order_id.in_(order_ids))
         .order_by(OrderItem.order_id, OrderItem.position, OrderItem.id)
     )
-    by_order: dict[int, list[OrderItem]] = defaultdict(list)
+    by_order: dict[int, list[Row[Any]]] = defaultdict(list)
     for item in rows:
         by_order[item.order_id].append(item)
     return by_order

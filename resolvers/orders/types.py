@@ -2,9 +2,10 @@
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
+from sqlalchemy.engine import Row
 
 from models.enums import FulfilmentType, OrderChannel, OrderStatus, Punctuality
 from models.order_search import OrderCriteria
@@ -29,7 +30,7 @@ class OrderItem:
     total: Money
 
     @classmethod
-    def from_row(cls, row: OrderItemRow, currency: str) -> Self:
+    def from_row(cls, row: OrderItemRow | Row[Any], currency: str) -> Self:
         return cls(name=row.name, sku=row.sku, quantity=row.quantity,
                    unit_price=Money.of(row.unit_price, currency),
                    total=Money.of(row.unit_price * row.quantity, currency))
@@ -61,7 +62,7 @@ class Order(Node):
     prefetched_store: strawberry.Private[Store | None] = None
 
     @classmethod
-    def from_row(cls, row: OrderRow, currency: str) -> Self:
+    def from_row(cls, row: OrderRow | Row[Any], currency: str) -> Self:
         return cls(
             id=to_global_id("Order", row.id), pk=row.id, number=row.number,
             external_id=row.external_id, channel=row.channel, status=row.status,
