@@ -101,7 +101,6 @@ class Dataset:
 
     organization_id: int
     store_ids: list[int]
-    customers: int = 0
     # orders: (placed_at, customer index, store index, channel, status, fulfilment, promised,
     # delivered, punctuality, items ((menu index, quantity), ...), total); sorted by time later.
     orders: list[tuple[Any, ...]] = field(default_factory=list)
