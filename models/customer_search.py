@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -277,8 +277,3 @@ async def customer_stats(
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def base_query(criteria: CustomerCriteria, default_country: str) -> Select[Customer]:
-    """The filtered customers, unordered: for exports and bulk actions over a list."""
-    return select(Customer).where(and_(*conditions(criteria, default_country)))

@@ -1,6 +1,5 @@
 """Schema migrations through Alembic, driven from code so that the CLI and the tests share them."""
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -34,7 +33,3 @@ def _upgrade(connection: Connection, url: str, revision: str) -> None:
     config = alembic_config(url)
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
-
-
-def upgrade_sync(url: str) -> None:
-    asyncio.run(upgrade(url))

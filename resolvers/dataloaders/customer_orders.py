@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from models.order_search import (
     OrderCriteria,
     count_orders_of_customers,
+    cursor_values,
     items_of_orders,
     orders_of_customers,
 )
@@ -38,7 +39,7 @@ async def load_customer_orders(context: "Context", criteria: OrderCriteria, page
             order.prefetched_items = [OrderItem.from_row(i, currency)
                                       for i in items.get(row.id, [])]
             order.prefetched_store = stores.get(row.store_id) if row.store_id else None
-            edges.append(OrderEdge(cursor=encode_cursor(ORDERS_CURSOR, [row.placed_at, row.id]),
+            edges.append(OrderEdge(cursor=encode_cursor(ORDERS_CURSOR, cursor_values(row)),
                                    node=order))
         connections.append(OrderConnection(
             edges=edges, page_info=page_info(page, [e.cursor for e in edges],
