@@ -100,6 +100,15 @@ class ActorKind(Enum):
     API_KEY = "API_KEY"
     CUSTOMER = "CUSTOMER"
     SYSTEM = "SYSTEM"
+    ANONYMOUS = "ANONYMOUS"
+
+
+class StaffRole(Enum):
+    """What a staff user may do; see `models/permissions.py` for the whole matrix."""
+
+    OWNER = "OWNER"
+    MANAGER = "MANAGER"
+    VIEWER = "VIEWER"
 
 
 class LedgerKind(Enum):

@@ -7,6 +7,7 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from models.permissions import Permission
 from resolvers.customers import queries as customer_queries
 from resolvers.customers.connection import CustomerConnection
 from resolvers.customers.mutations import CustomerMutations
@@ -20,6 +21,7 @@ from resolvers.orders.types import Order
 from resolvers.organization import queries as organization_queries
 from resolvers.organization.mutations import OrganizationMutations
 from resolvers.organization.types import Organization, StorefrontPolicy
+from resolvers.permissions import requires
 from resolvers.stores import queries as store_queries
 from resolvers.stores.types import Store
 
@@ -27,19 +29,27 @@ from resolvers.stores.types import Store
 @strawberry.type
 class Query:
     customers: CustomerConnection = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ),
         resolver=customer_queries.customers,
         description="The customer list: filter, sort (ties broken by id) and page by cursor.")
-    customer: Customer | None = strawberry.field(resolver=customer_queries.customer)
+    customer: Customer | None = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ), resolver=customer_queries.customer)
     customer_stats: CustomerStats = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ),
         resolver=customer_queries.customer_stats,
         description="Figures for the customers that match the filter.")
-    node: Node | None = strawberry.field(resolver=node)
-    stores: list[Store] = strawberry.field(resolver=store_queries.stores)
-    store: Store | None = strawberry.field(resolver=store_queries.store)
+    node: Node | None = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ), resolver=node)
+    stores: list[Store] = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ), resolver=store_queries.stores)
+    store: Store | None = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ), resolver=store_queries.store)
     organization: Organization = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ),
         resolver=organization_queries.organization,
         description="The caller's organization and its settings.")
     storefront_policy: StorefrontPolicy = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ),
         resolver=organization_queries.storefront_policy,
         description="What guests may do on a storefront: check out, use the cart, see prices.")
 

@@ -3,7 +3,7 @@
 for every test; and an HTTP client on the real ASGI app."""
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import event
 
+from models.actors import Actor
+from models.enums import ActorKind, StaffRole
+from models.organizations import Organization
+from resolvers.context import Context, OrganizationProfile
+from resolvers.schema import schema
 from server.app import create_app
 from server.db import Database
 from server.migrate import upgrade
@@ -98,6 +103,58 @@ class GraphQL:
 @pytest.fixture
 def gql(client: httpx.AsyncClient, org: OrgFixture) -> GraphQL:
     return GraphQL(client, org.api_key)
+
+
+class ActorGraphQL(GraphQL):
+    """Runs operations in process as any actor (owner, manager, customer...), through the same
+    schema and context as the server, for callers whose credentials the test need not mint."""
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        self.db = db
+        self.actor = actor
+        self.organization: OrganizationProfile | None = None
+
+    def forget_organization(self, _organization_id: int) -> None:
+        self.organization = None  # as the server's authenticator does: reload on next request
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        if self.organization is None:
+            self.organization = await organization_profile(self.db, self.actor.organization_id)
+        context = Context(actor=self.actor, organization=self.organization,
+                          read_sessions=self.db.read_sessions, write_sessions=self.db.sessions,
+                          on_organization_changed=self.forget_organization)
+        result = await schema.execute(query, variables, context_value=context)
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [error.formatted for error in result.errors]
+        return body
+
+
+async def organization_profile(db: Database, organization_id: int) -> OrganizationProfile:
+    async with db.admin_session() as session:
+        row = await session.get(Organization, organization_id)
+        assert row is not None
+        return OrganizationProfile(
+            id=row.id, slug=row.slug, name=row.name, currency=row.currency,
+            default_country=row.default_country, timezone=row.timezone)
+
+
+@pytest.fixture
+async def as_actor(db: Database) -> Callable[[Actor], Awaitable[ActorGraphQL]]:
+    """`await as_actor(Actor(...))`: an in-process client acting as that actor."""
+
+    async def make(actor: Actor) -> ActorGraphQL:
+        return ActorGraphQL(db, actor)
+
+    return make
+
+
+@pytest.fixture
+async def owner_gql(org: OrgFixture, as_actor: Callable[[Actor], Awaitable[ActorGraphQL]]
+                    ) -> ActorGraphQL:
+    """The organization's owner (a staff user), in process."""
+    return await as_actor(Actor(organization_id=org.id, kind=ActorKind.STAFF_USER, id="owner",
+                                role=StaffRole.OWNER))
 
 
 class StatementCounter:

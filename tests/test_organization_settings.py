@@ -39,6 +39,12 @@ EVERY_SETTING = {
 }
 
 
+@pytest.fixture
+def gql(owner_gql: GraphQL) -> GraphQL:
+    """Settings belong to owners: these tests act as one."""
+    return owner_gql
+
+
 def settings_view(data: dict[str, Any]) -> dict[str, Any]:
     """An `organization` answer in the input's names."""
     settings = data["settings"]
@@ -251,3 +257,11 @@ async def test_the_organization_is_a_node(gql, org: OrgFixture) -> None:
     other = base64.b64encode(f"Organization:{org.id + 10**6}".encode()).decode()
     assert (await gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": other}))[
         "node"] is None
+
+
+async def test_an_api_key_may_not_change_settings(client: Any, org: OrgFixture) -> None:
+    before = await organization_row(org)
+    errors = await GraphQL(client, org.api_key).errors(UPDATE, {"input": {"name": "Taken"}})
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    assert "owner" in errors[0]["message"]
+    assert await organization_row(org) == before

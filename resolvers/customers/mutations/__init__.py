@@ -2,28 +2,36 @@
 
 import strawberry
 
+from models.permissions import Permission
 from resolvers.customers.mutations.add_customer import AddCustomerPayload, add_customer
 from resolvers.customers.mutations.erase_customer import EraseCustomerPayload, erase_customer
 from resolvers.customers.mutations.merge_customers import MergeCustomersPayload, merge_customers
 from resolvers.customers.mutations.register_guest import RegisterGuestPayload, register_guest
 from resolvers.customers.mutations.set_consent import SetConsentPayload, set_consent
 from resolvers.customers.mutations.update_customer import UpdateCustomerPayload, update_customer
+from resolvers.permissions import requires
 
 
 @strawberry.type
 class CustomerMutations:
     add_customer: AddCustomerPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE),
         resolver=add_customer, description="Staff add a registered customer by hand.")
-    update_customer: UpdateCustomerPayload = strawberry.mutation(resolver=update_customer)
+    update_customer: UpdateCustomerPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE), resolver=update_customer)
     set_consent: SetConsentPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE),
         resolver=set_consent, description="Switch marketing communications; recorded in "
                                           "`consentHistory` with who, when and where.")
-    register_guest: RegisterGuestPayload = strawberry.mutation(resolver=register_guest)
+    register_guest: RegisterGuestPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE), resolver=register_guest)
     merge_customers: MergeCustomersPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE),
         resolver=merge_customers,
         description="Move orders, points, consent history, stores and addresses of the "
                     "sources to the target, keep the most recent consent decision, and remove "
                     "the sources.")
     erase_customer: EraseCustomerPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE),
         resolver=erase_customer,
         description="Wipe the customer's personal data; orders stay without it.")
