@@ -14,6 +14,7 @@ from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
 from resolvers.errors import should_mask_error
+from resolvers.execution import ExecutionContext
 from resolvers.node import Node
 from resolvers.node_queries import node
 from resolvers.orders.mutations import OrderMutations
@@ -59,7 +60,11 @@ class Mutation(CustomerMutations, OrganizationMutations, OrderMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 
-def build_schema(max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schema:
+def build_schema(max_depth: int = 12, max_aliases: int = 30,
+                 execution_context_class: type[ExecutionContext] | None = ExecutionContext,
+                 ) -> strawberry.Schema:
+    """The schema; `execution_context_class=None` runs Strawberry's stock executor, which
+    tests/test_execution.py compares ours with."""
     # The rules are built once here: the validation cache keys on them, so rules made anew per
     # request would never hit it.
     rules: list[type[ASTValidationRule]] = [
@@ -69,6 +74,7 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schem
         mutation=Mutation,
         types=[Customer, Order, Store],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=execution_context_class,
         extensions=[
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),

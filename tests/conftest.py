@@ -170,9 +170,12 @@ class StatementCounter:
 @pytest.fixture
 def sql_counter(db: Database) -> Iterator[StatementCounter]:
     counter = StatementCounter()
-    event.listen(db.engine.sync_engine, "before_cursor_execute", counter)
+    engines = {db.engine.sync_engine, db.read_engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", counter)
     yield counter
-    event.remove(db.engine.sync_engine, "before_cursor_execute", counter)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", counter)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,304 @@
+"""A shorter path through graphql-core's executor for the fields of big lists.
+
+A list page asks for thousands of fields, and most are plain: an attribute (`email`, `amount`),
+a method of the object (`fullName`), or a relation read through a loader with nothing but
+`info` (`mainStore`, `items`). graphql-core and Strawberry give each one the whole treatment:
+argument conversion, the field-extension chain, awaitable checks, `complete_value`; that was
+two thirds of the server's CPU on the admin list page (bench/README.md).
+
+This execution context gives such fields a shortcut, decided once per selection set per
+request (`Shortcut`): it calls the attribute or method directly, and completes the plain
+outcomes itself — a scalar or enum through the type's own `coerce_output_value`, `null` where
+allowed, an object or a list of non-null objects by executing their fields. Every other outcome
+(an awaitable, `null` for a non-null field, a value that does not coerce, an error) goes to
+graphql-core's own `complete_value`/`handle_field_error` with the value already resolved, so
+errors, their paths and null propagation are exactly graphql-core's, and no resolver runs
+twice. Fields with arguments or extensions (root fields, `orders(first:)`) take the ordinary
+path. tests/resolvers/test_execution.py compares both executors on the front end's operations.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
+
+DEFINITION = "strawberry-definition"
+LEAF, OBJECT, LIST = "leaf", "object", "list"
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcut:
+    """How to resolve and complete one field without the per-field machinery."""
+
+    completion: str                          # LEAF, OBJECT or LIST
+    get: Callable[[Any], Any] | None         # value from the parent, when no info is needed
+    with_info: Callable[[Any, Info], Any] | None  # value from the parent and the field's info
+    definition: StrawberryField
+    field_def: GraphQLField
+    nullable: bool
+    resolved: bool                           # by a method, which may answer with an awaitable
+    coerce: Callable[[Any], Any] | None
+    object_type: GraphQLObjectType | None
+    type_check: Callable[[Any], bool] | None = None  # the object type's `is_type_of`
+
+
+Plan = list[tuple[str, FieldDetailsList, Shortcut | None]]
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Keyed by the identity of graphql-core's memoized field set; the set is kept alive
+        # beside its plan so that its id cannot be reused during the request.
+        self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        middleware = self.middleware_manager
+        if position_context is not None or (middleware is not None and middleware.middlewares):
+            # Deferred fragments, or a resolve hook that must see every field.
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context)
+        cached = self._plans.get(id(grouped_field_set))
+        if cached is None:
+            plan: Plan = [(name, details, self._shortcut_for(parent_type, details))
+                          for name, details in grouped_field_set.items()]
+            self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        else:
+            plan = cached[1]
+
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, details, shortcut in plan:
+                if shortcut is None:
+                    result = self.execute_field(
+                        parent_type, source_value, details,
+                        Path(path, response_name, parent_type.name), None)
+                else:
+                    result = self._shortcut(shortcut, parent_type, source_value, details, path,
+                                            response_name)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _gather_fields(results, awaitable_fields)
+
+    def _shortcut_for(self, parent_type: GraphQLObjectType, details: FieldDetailsList
+                      ) -> Shortcut | None:
+        """A field's arguments are the same for every object of a list in one request, so
+        they are coerced and converted once, here, rather than once per object."""
+        field_def = parent_type.fields.get(details[0].node.name.value)
+        if field_def is None:
+            return None
+        arguments: dict[str, Any] = {}
+        if field_def.args or details[0].node.arguments:
+            definition = (field_def.extensions or {}).get(DEFINITION)
+            strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+            if not isinstance(definition, StrawberryField) or strawberry_schema is None:
+                return None
+            try:
+                raw = get_argument_values(field_def, details[0].node, self.variable_values,
+                                          details[0].fragment_variable_values,
+                                          self.hide_suggestions)
+                arguments = convert_arguments(
+                    raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
+                    strawberry_schema.config)
+            except Exception:  # the ordinary path reports it, located at the field
+                return None
+        return shortcut_for(parent_type, details, arguments)
+
+    def _shortcut(self, shortcut: Shortcut, parent_type: GraphQLObjectType, source: Any,
+                  details: FieldDetailsList, parent_path: Path | None, response_name: str
+                  ) -> Any:
+        path: Path | None = None
+        try:
+            if shortcut.get is not None:
+                value = shortcut.get(source)
+            else:
+                assert shortcut.with_info is not None
+                path = Path(parent_path, response_name, parent_type.name)
+                info = self.build_resolve_info(
+                    shortcut.field_def, [d.node for d in details], parent_type, path)
+                value = shortcut.with_info(source, Info(_raw_info=info, _field=shortcut.definition))
+            if value is None:
+                if shortcut.nullable:
+                    return None
+            elif shortcut.resolved and self.is_awaitable(value):
+                pass  # a loader's future: completed below, once it resolves
+            elif shortcut.coerce is not None:
+                coerced = shortcut.coerce(value)
+                if coerced is not None and coerced is not Undefined:
+                    return coerced
+            else:
+                path = path or Path(parent_path, response_name, parent_type.name)
+                completed = self._complete_objects(shortcut, value, details, path)
+                if completed is not Undefined:
+                    if self.is_awaitable(completed):
+                        return self._await_field(completed, shortcut, details, path)
+                    return completed
+        except Exception as raw_error:
+            path = path or Path(parent_path, response_name, parent_type.name)
+            self.handle_field_error(raw_error, shortcut.field_def.type, details, path)
+            return None
+        # Anything else is graphql-core's to complete (and to report, when it is an error).
+        path = path or Path(parent_path, response_name, parent_type.name)
+        return self._complete_ordinarily(shortcut, parent_type, details, path, value)
+
+    def _complete_objects(self, shortcut: Shortcut, value: Any, details: FieldDetailsList,
+                          path: Path) -> Any:
+        """Execute the fields of an object, or of each object of a list; Undefined when the
+        value is not plainly that."""
+        object_type = shortcut.object_type
+        assert object_type is not None
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
+        if defer_usages:
+            return Undefined
+        type_check = shortcut.type_check
+        if shortcut.completion is OBJECT:
+            if type_check is not None and not type_check(value):
+                return Undefined
+            return self.execute_fields(object_type, value, path, grouped_field_set, None)
+        if not isinstance(value, list | tuple) or any(
+                item is None or (type_check is not None and not type_check(item))
+                for item in value):
+            return Undefined
+        completed = [self.execute_fields(object_type, item, Path(path, index, None),
+                                         grouped_field_set, None)
+                     for index, item in enumerate(value)]
+        if any(self.is_awaitable(item) for item in completed):
+            return _gather_items(completed, self.is_awaitable)
+        return completed
+
+    def _complete_ordinarily(self, shortcut: Shortcut, parent_type: GraphQLObjectType,
+                             details: FieldDetailsList, path: Path, value: Any) -> Any:
+        """What `execute_field` does once its resolver has returned `value`."""
+        return_type = shortcut.field_def.type
+        info = self.build_resolve_info(
+            shortcut.field_def, [d.node for d in details], parent_type, path)
+        if self.is_awaitable(value):
+            return self.complete_awaitable_value(return_type, details, info, path, value, None)
+        try:
+            completed = self.complete_value(return_type, details, info, path, value, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_field(completed, shortcut, details, path)
+        return completed
+
+    async def _await_field(self, completed: Awaitable[Any], shortcut: Shortcut,
+                           details: FieldDetailsList, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, shortcut.field_def.type, details, path)
+            return None
+
+
+async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]
+                         ) -> dict[str, Any]:
+    if len(awaitable_fields) == 1:
+        name = awaitable_fields[0]
+        results[name] = await results[name]
+    else:
+        awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
+
+
+async def _gather_items(completed: list[Any], is_awaitable: Callable[[Any], bool]) -> list[Any]:
+    indexes = [index for index, item in enumerate(completed) if is_awaitable(item)]
+    awaited = await gather_with_cancel(*(completed[index] for index in indexes))
+    for index, value in zip(indexes, awaited, strict=True):
+        completed[index] = value
+    return completed
+
+
+def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
+                 arguments: dict[str, Any]) -> Shortcut | None:
+    """The shortcut for a field without extensions whose value is an attribute, or comes from
+    a sync method taking `self`, perhaps `info`, and `arguments` (converted once, shared by
+    every call: resolvers do not change their arguments); None for any other field."""
+    field_def = parent_type.fields.get(details[0].node.name.value)
+    if field_def is None:
+        return None
+    definition = (field_def.extensions or {}).get(DEFINITION)
+    if not isinstance(definition, StrawberryField) or definition.extensions:
+        return None
+    get: Callable[[Any], Any] | None = None
+    with_info: Callable[[Any, Info], Any] | None = None
+    resolver = definition.base_resolver
+    if resolver is None:
+        if arguments or not getattr(field_def.resolve, "_is_default", False):
+            return None
+        default_resolver, attribute = definition.default_resolver, definition.python_name
+        get = lambda source: default_resolver(source, attribute)  # noqa: E731
+    else:
+        if (resolver.is_async or resolver.self_parameter is None
+                or resolver.root_parameter is not None or resolver.parent_parameter is not None):
+            return None
+        method: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
+        if resolver.info_parameter is None:
+            get = (lambda source: method(source, **arguments)) if arguments else method
+        else:
+            info_name = resolver.info_parameter.name
+            with_info = lambda source, info: method(source, **{info_name: info}, **arguments)  # noqa: E731
+
+    field_type = field_def.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    common: dict[str, Any] = {"get": get, "with_info": with_info, "definition": definition,
+                              "field_def": field_def, "nullable": nullable,
+                              "resolved": resolver is not None}
+    if is_leaf_type(named):
+        return Shortcut(LEAF, coerce=named.coerce_output_value, object_type=None, **common)
+    completion, object_type = OBJECT, named
+    if isinstance(named, GraphQLList) and isinstance(named.of_type, GraphQLNonNull):
+        completion, object_type = LIST, named.of_type.of_type
+    if not isinstance(object_type, GraphQLObjectType):
+        return None
+    if object_type.is_type_of is None:
+        return Shortcut(completion, coerce=None, object_type=object_type, **common)
+    type_check = _info_free(object_type.is_type_of)
+    if type_check is None:
+        return None
+    return Shortcut(completion, coerce=None, object_type=object_type, type_check=type_check,
+                    **common)
+
+
+def _info_free(is_type_of: Callable[[Any, Any], Any]) -> Callable[[Any], bool] | None:
+    """Strawberry's own `is_type_of` (for types with interfaces, such as `Node`) is an
+    isinstance check that ignores its info argument; any other needs the ordinary path."""
+    if (is_type_of.__module__ != "strawberry.schema.schema_converter"
+            or not is_type_of.__qualname__.endswith("_get_is_type_of.<locals>.is_type_of")):
+        return None
+    return lambda value: bool(is_type_of(value, None))
