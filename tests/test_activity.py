@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from test_record_order import at, order_input, record
 
 from models.activity import count_events_of_customers, events_of_customers
-from models.api_keys import ApiKey
 from models.actors import Actor
+from models.api_keys import ApiKey
 from models.enums import ActorKind, StaffRole
 from models.events import DomainEvent, EventKind
 from models.tenancy import session_info
 from resolvers.activity.entries import SUMMARIES
-from test_record_order import at, order_input, record
 
 from conftest import GraphQL
 from factories import OrgFixture, create_organization
@@ -285,7 +285,8 @@ async def statements_for(gql, sql_counter, first: int) -> int:
     assert len(nodes) == first
     for node in nodes:
         log = node["activity"]
-        assert log["totalCount"] == 3 and log["pageInfo"]["hasNextPage"]
+        assert log["totalCount"] == 3
+        assert log["pageInfo"]["hasNextPage"]
         assert [e["actor"]["name"] for e in log["nodes"]] == ["system", "tests"]
     return sql_counter.count - before
 
