@@ -13,6 +13,7 @@ from test_record_order import at, order_input, record
 from models.activity import count_events_of_customers, events_of_customers
 from models.actors import Actor
 from models.api_keys import ApiKey
+from models.changes import MAX_TEXT
 from models.enums import ActorKind, StaffRole
 from models.events import DomainEvent, EventKind
 from models.tenancy import session_info
@@ -135,7 +136,7 @@ async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgF
     assert changes(created) == {
         "firstName": (None, "Íñigo"), "lastName": (None, "Núñez"),
         "email": (None, "inigo@example.es"), "phone": (None, "+34612345678"),
-        "addresses": ("", "Gran Vía 1, Madrid, ES"), "notes": (None, "Allergic to nuts")}
+        "addresses": (None, "Gran Vía 1, Madrid, ES"), "notes": (None, "Allergic to nuts")}
     assert created["summary"] == "Created (source MANUAL)"
     assert all(e["requestId"] is None for e in entries)  # nothing sets it yet
 
@@ -346,6 +347,13 @@ async def test_viewers_read_the_activity_with_notes_withheld_unless_granted(
         (None, "inigo@example.es", False), (None, None, True)]
     assert notes(await granted.data(VIEW, {"id": customer})) == [
         (None, "inigo@example.es", False), (None, "Allergic to nuts", False)]
+
+
+async def test_long_text_is_cut_in_the_log(gql, org: OrgFixture) -> None:
+    customer = await add(gql)
+    await mutate(gql, UPDATE, "updateCustomer", {"id": customer, "notes": "x" * 4000})
+    entry = (await activity(gql, customer, first=1))["nodes"][0]
+    assert changes(entry)["notes"] == (None, "x" * (MAX_TEXT - 1) + "…")
 
 
 def test_every_event_kind_has_a_summary() -> None:

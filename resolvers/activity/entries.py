@@ -88,8 +88,8 @@ def _text(name: str, value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+    if isinstance(value, list):  # addresses, one line each
+        return "; ".join(str(v) for v in value) or None
     if name == "main_store_id" and isinstance(value, int):
         return to_global_id("Store", value)
     return str(value)
