@@ -35,7 +35,8 @@ class EventKind(StrEnum):
 
 
 # The request an event is written in, so that an audit entry can be matched with the server's
-# logs. The server sets it per request; rules never pass it, and it stays empty elsewhere (CLI).
+# logs. Whoever assigns request IDs sets it once per request (rules never pass it around); it
+# stays empty where nobody does (the CLI, and the server until it assigns request IDs).
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 
 
