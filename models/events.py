@@ -19,7 +19,8 @@ from models.enums import ActorKind
 
 
 class EventKind(StrEnum):
-    """Every kind of event a rule records; `record_event` takes nothing else."""
+    """Every kind of event a rule records; `record_event` refuses any other, so that the
+    activity (`resolvers/activity/entries.py`) can name and summarise every event it reads."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -27,11 +28,17 @@ class EventKind(StrEnum):
     CUSTOMER_CONSENT_CHANGED = "customer.consent_changed"
     CUSTOMER_MERGED = "customer.merged"
     CUSTOMER_ERASED = "customer.erased"
+    CUSTOMER_SIGNED_IN = "customer.signed_in"
     ORDER_RECORDED = "order.recorded"
     ORDER_STATUS_CHANGED = "order.status_changed"
     ORDER_DELIVERY_TIMES_CHANGED = "order.delivery_times_changed"
     LOYALTY_POINTS_CHANGED = "loyalty.points_changed"
     ORGANIZATION_SETTINGS_UPDATED = "organization.settings_updated"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
+    STAFF_USER_CREATED = "staff_user.created"
+    STAFF_USER_UPDATED = "staff_user.updated"
+    STAFF_USER_PASSWORD_CHANGED = "staff_user.password_changed"
 
 
 # The request an event is written in, so that an audit entry can be matched with the server's
@@ -59,14 +66,16 @@ class DomainEvent(TenantScoped, Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
 
 
-def record_event(session: AsyncSession, actor: Actor, kind: EventKind, customer_id: int | None,
-                 payload: dict[str, Any] | None = None) -> DomainEvent:
+def record_event(session: AsyncSession, actor: Actor, kind: EventKind | str,
+                 customer_id: int | None, payload: dict[str, Any] | None = None
+                 ) -> DomainEvent:
     """Append an event to the outbox, in the caller's transaction.
 
-    The payload must be JSON (and small): what changed, not a copy of the rows.
+    `kind` is an `EventKind` or its value (a kind it does not know is a ValueError). The
+    payload must be JSON, and small: what changed (`models/changes.py`), not copies of rows.
     """
     event = DomainEvent(organization_id=actor.organization_id, customer_id=customer_id,
-                        kind=kind.value, payload=payload or {}, actor_kind=actor.kind,
+                        kind=EventKind(kind).value, payload=payload or {}, actor_kind=actor.kind,
                         actor_id=actor.id, request_id=current_request_id.get())
     session.add(event)
     return event

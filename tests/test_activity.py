@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from test_record_order import at, order_input, record
 
@@ -15,7 +16,7 @@ from models.actors import Actor
 from models.api_keys import ApiKey
 from models.changes import MAX_TEXT
 from models.enums import ActorKind, StaffRole
-from models.events import DomainEvent, EventKind
+from models.events import DomainEvent, EventKind, record_event
 from models.tenancy import session_info
 from resolvers.activity.entries import SUMMARIES
 
@@ -358,3 +359,13 @@ async def test_long_text_is_cut_in_the_log(gql, org: OrgFixture) -> None:
 
 def test_every_event_kind_has_a_summary() -> None:
     assert set(SUMMARIES) == set(EventKind)
+
+
+async def test_events_of_an_unknown_kind_are_refused(db, org: OrgFixture) -> None:
+    actor = Actor.system(org.id)
+    async with db.admin_session() as session:
+        assert record_event(session, actor, "customer.signed_in", None).kind == (
+            EventKind.CUSTOMER_SIGNED_IN.value)
+        with pytest.raises(ValueError, match=r"customer\.teleported"):
+            record_event(session, actor, "customer.teleported", None)
+        await session.rollback()

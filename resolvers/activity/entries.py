@@ -167,8 +167,21 @@ def _points(payload: Mapping[str, Any], _currency: str) -> str:
     return f"{line}: {reason}" if reason else line
 
 
+def _signed_in(payload: Mapping[str, Any], _currency: str) -> str:
+    method = {"password": " with a password", "code": " with a one-time code"}
+    return "Signed in" + method.get(payload.get("method") or "", "")
+
+
 def _settings(payload: Mapping[str, Any], _currency: str) -> str:
     return f"Organization settings changed: {_fields(payload)}"
+
+
+def _staff_or_key(what: str) -> Callable[[Mapping[str, Any], str], str]:
+    """Events about the organization's access (no customer's activity shows them)."""
+    def summary(payload: Mapping[str, Any], _currency: str) -> str:
+        name = payload.get("name")
+        return what.format(name=f" {name}" if name else "")
+    return summary
 
 
 SUMMARIES: dict[EventKind, Callable[[Mapping[str, Any], str], str]] = {
@@ -182,5 +195,11 @@ SUMMARIES: dict[EventKind, Callable[[Mapping[str, Any], str], str]] = {
     EventKind.ORDER_STATUS_CHANGED: _status_changed,
     EventKind.ORDER_DELIVERY_TIMES_CHANGED: _delivery_times,
     EventKind.LOYALTY_POINTS_CHANGED: _points,
+    EventKind.CUSTOMER_SIGNED_IN: _signed_in,
     EventKind.ORGANIZATION_SETTINGS_UPDATED: _settings,
+    EventKind.API_KEY_CREATED: _staff_or_key("API key{name} created"),
+    EventKind.API_KEY_REVOKED: _staff_or_key("API key{name} revoked"),
+    EventKind.STAFF_USER_CREATED: _staff_or_key("Staff user created"),
+    EventKind.STAFF_USER_UPDATED: _staff_or_key("Staff user changed"),
+    EventKind.STAFF_USER_PASSWORD_CHANGED: _staff_or_key("Staff user's password changed"),
 }
