@@ -8,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.actors import Actor
 from models.base import Base, BigId, TenantScoped, enum_column, utcnow
+from models.changes import changed
 from models.customers import Customer, locked_customer
 from models.enums import ActorKind, ConsentSource
-from models.events import record_event
+from models.events import EventKind, record_event
 
 
 class ConsentEvent(TenantScoped, Base):
@@ -37,6 +38,7 @@ async def set_consent(session: AsyncSession, actor: Actor, customer_id: int, sub
     if customer.consent_updated_at is not None and customer.subscribed == subscribed:
         return customer, False
     now = utcnow()
+    before = customer.subscribed
     customer.subscribed = subscribed
     customer.consent_updated_at = now
     customer.consent_source = source
@@ -44,7 +46,8 @@ async def set_consent(session: AsyncSession, actor: Actor, customer_id: int, sub
     session.add(ConsentEvent(organization_id=customer.organization_id, customer_id=customer.id,
                              subscribed=subscribed, source=source, actor_kind=actor.kind,
                              actor_id=actor.id, occurred_at=now))
-    record_event(session, actor, "customer.consent_changed", customer.id,
-                 {"subscribed": subscribed, "source": source.value})
+    record_event(session, actor, EventKind.CUSTOMER_CONSENT_CHANGED, customer.id,
+                 {"subscribed": subscribed, "source": source.value,
+                  "changed": changed({"subscribed": (before, subscribed)})})
     await session.flush()
     return customer, True

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
 from models.base import utcnow
+from models.changes import changed
 from models.customers import Customer, CustomerAddress, locked_customer
 from models.enums import CustomerSource, CustomerType, RegistrationStrategy
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 from models.loyalty import LoyaltyAccount
 from models.organizations import Organization
 from models.stores import Store
@@ -138,9 +139,9 @@ async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str,
     customer = Customer(organization_id=org.id, type=CustomerType.REGISTERED,
                         source=CustomerSource.MANUAL, registered_at=now, created_at=now,
                         updated_at=now, last_activity_at=now)
-    await _apply(session, customer, clean)
-    record_event(session, actor, "customer.created", customer.id,
-                 {"source": customer.source.value, "fields": sorted(clean)})
+    changes = await _apply(session, customer, clean)
+    record_event(session, actor, EventKind.CUSTOMER_CREATED, customer.id,
+                 {"source": customer.source.value, "changed": changes})
     return customer
 
 
@@ -159,10 +160,11 @@ async def update_customer(session: AsyncSession, actor: Actor, customer_id: int,
     clean = await validate_fields(session, org, fields, customer.id, errors)
     if errors:
         raise Rejected(_unique(errors))
-    changed = await _apply(session, customer, clean)
-    if changed:
+    changes = await _apply(session, customer, clean)
+    if changes:
         customer.updated_at = utcnow()
-        record_event(session, actor, "customer.updated", customer.id, {"changed": changed})
+        record_event(session, actor, EventKind.CUSTOMER_UPDATED, customer.id,
+                     {"changed": changes})
     return customer
 
 
@@ -183,12 +185,13 @@ async def register_guest(session: AsyncSession, actor: Actor, customer_id: int,
     clean = await validate_fields(session, org, fields, customer.id, errors)
     if errors:
         raise Rejected(_unique(errors))
-    changed = await _apply(session, customer, clean)
+    changes = await _apply(session, customer, clean)
     now = utcnow()
     customer.type = CustomerType.REGISTERED
     customer.registered_at = now
     customer.updated_at = now
-    record_event(session, actor, "customer.registered", customer.id, {"changed": changed})
+    record_event(session, actor, EventKind.CUSTOMER_REGISTERED, customer.id,
+                 {"changed": changes})
     return customer
 
 
@@ -218,26 +221,32 @@ def _required_by_strategy(strategy: RegistrationStrategy, merged: Mapping[str, A
 
 
 async def _apply(session: AsyncSession, customer: Customer, clean: Mapping[str, Any]
-                 ) -> list[str]:
-    """Write the clean fields; returns the names of those whose value changed."""
-    changed = []
+                 ) -> dict[str, dict[str, Any]]:
+    """Write the clean fields; returns those whose value changed, with their values before and
+    after, as an event's `changed` (`models/changes.py`)."""
+    existed = customer.id is not None
+    pairs: dict[str, tuple[Any, Any]] = {}
     for name, value in clean.items():
         if name == "addresses":
             continue
-        if getattr(customer, name) != value:
+        before = getattr(customer, name)
+        if before != value:
             setattr(customer, name, value)
-            changed.append(name)
-    if customer.id is None:
+            pairs[name] = (before, value)
+    if not existed:
         session.add(customer)
     membership = await session.scalar(
         select(LoyaltyAccount.membership_id).where(LoyaltyAccount.customer_id == customer.id)
-    ) if customer.id is not None else None
+    ) if existed else None
     customer.refresh_search_columns(membership)
     await session.flush()
     if "addresses" in clean:
+        before_addresses = list(await session.scalars(
+            select(CustomerAddress).where(CustomerAddress.customer_id == customer.id)
+            .order_by(CustomerAddress.position))) if existed else []
+        pairs["addresses"] = (before_addresses, clean["addresses"])
         await _replace_addresses(session, customer, clean["addresses"])
-        changed.append("addresses")
-    return changed
+    return changed(pairs)
 
 
 async def _replace_addresses(session: AsyncSession, customer: Customer,

@@ -4,20 +4,29 @@ Orders stay (with their amounts, items and stores) so that the merchant's accoun
 they no longer lead to a person. The consent history keeps what the law asks to keep as proof:
 each decision, when, and through what channel. The row stays, marked `erased_at` and unsubscribed,
 so that the orders keep their aggregates; it no longer appears in lists, searches or stats.
+The audit log (the customer's domain events) keeps which fields changed, when and by whom, but
+no longer their values.
 """
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
 from models.base import utcnow
+from models.changes import without_values
 from models.customers import Customer, CustomerAddress, locked_customer
 from models.errors import ErrorCode, Rejected, error
-from models.events import record_event
+from models.events import DomainEvent, EventKind, record_event
 from models.loyalty import LoyaltyAccount
 
 PERSONAL = ("first_name", "last_name", "email", "phone_e164", "birthday", "external_id",
             "notes", "company_name", "last_access_at")
+# Fields whose values earlier events hold and erasure wipes: the personal columns, addresses.
+PERSONAL_IN_EVENTS = (*PERSONAL, "addresses")
+# The kinds of event whose payloads can hold those values (in `changed`, or merged names).
+EVENTS_WITH_PERSONAL_VALUES = (
+    EventKind.CUSTOMER_CREATED, EventKind.CUSTOMER_UPDATED, EventKind.CUSTOMER_REGISTERED,
+    EventKind.CUSTOMER_MERGED)
 
 
 async def erase_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
@@ -36,6 +45,19 @@ async def erase_customer(session: AsyncSession, actor: Actor, customer_id: int) 
         CustomerAddress.customer_id == customer.id))
     await session.execute(update(LoyaltyAccount).where(LoyaltyAccount.customer_id == customer.id)
                           .values(membership_id=None))
-    record_event(session, actor, "customer.erased", customer.id, {})
+    await _wipe_values_from_events(session, customer.id)
+    record_event(session, actor, EventKind.CUSTOMER_ERASED, customer.id, {})
     await session.flush()
     return customer
+
+
+async def _wipe_values_from_events(session: AsyncSession, customer_id: int) -> None:
+    """Earlier events keep that a field changed, not what it held: in this transaction, so
+    that no reader ever sees the customer erased and the values still in the log. Events of
+    customers merged into this one moved here with the merge, and are wiped with it."""
+    events = await session.scalars(select(DomainEvent).where(
+        DomainEvent.customer_id == customer_id,
+        DomainEvent.kind.in_([kind.value for kind in EVENTS_WITH_PERSONAL_VALUES])))
+    for event in events:
+        # A new dict: the JSON column notices reassignment, not changes inside it.
+        event.payload = without_values(event.payload, PERSONAL_IN_EVENTS)

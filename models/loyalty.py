@@ -16,7 +16,7 @@ from models.base import Base, BigId, TenantScoped, enum_column, utcnow
 from models.customers import Customer, locked_customer
 from models.enums import LedgerKind
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 from models.money import to_decimal
 from models.orders import Order
 
@@ -91,7 +91,7 @@ async def post_entry(session: AsyncSession, actor: Actor, customer: Customer, ki
     session.add(entry)
     customer.points_balance = balance + points
     customer.points_earned = earned + (points if kind is LedgerKind.EARN else 0)
-    record_event(session, actor, "loyalty.points_changed", customer.id,
+    record_event(session, actor, EventKind.LOYALTY_POINTS_CHANGED, customer.id,
                  {"kind": kind.value, "points": points, "reason": reason, "order_id": order_id,
                   "balance": customer.points_balance})
     await session.flush()

@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.actors import Actor
 from models.aggregates import recompute_aggregates
 from models.base import utcnow
+from models.changes import changed, plain
 from models.consent import ConsentEvent
 from models.customers import Customer, CustomerAddress, CustomerRedirect
 from models.enums import CustomerType
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import DomainEvent, record_event
+from models.events import DomainEvent, EventKind, record_event
 from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
 from models.orders import Order
 
@@ -66,8 +67,12 @@ async def merge_customers(session: AsyncSession, actor: Actor, target_id: int,
     target = rows[target_id]
     sources = sorted((rows[i] for i in sources_asked), key=_recency, reverse=True)
     ids = [s.id for s in sources]
+    # Read before the sources go: the activity says who was merged in.
+    merged = [{"id": s.id, "name": plain(_label(s))} for s in sources]
+    type_before = target.type
     await _move_children(session, target, ids)
     kept = _fill_from_sources(target, sources)
+    filled = {name: (getattr(target, name), value) for name, value in kept.items()}
     consent_from = max([target, *sources], key=lambda c: _time(c.consent_updated_at))
     decision = (consent_from.subscribed, consent_from.consent_updated_at,
                 consent_from.consent_source)
@@ -102,8 +107,9 @@ async def merge_customers(session: AsyncSession, actor: Actor, target_id: int,
     target.refresh_search_columns(membership)
     await session.flush()
     await recompute_aggregates(session, [target.id])
-    record_event(session, actor, "customer.merged", target.id,
-                 {"merged_ids": ids, "filled": sorted(kept)})
+    changes = changed({**filled, "type": (type_before, target.type)})
+    record_event(session, actor, EventKind.CUSTOMER_MERGED, target.id,
+                 {"merged": merged, "changed": changes})
     return target
 
 
@@ -141,6 +147,12 @@ def _fill_from_sources(target: Customer, sources: Sequence[Customer]) -> dict[st
         if not getattr(target, flag) and any(getattr(s, flag) for s in sources):
             kept[flag] = True
     return kept
+
+
+def _label(customer: Customer) -> str | None:
+    """How the activity names a customer merged in: a name, else an email or a phone."""
+    name = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+    return name or customer.email or customer.phone_e164
 
 
 def _recency(customer: Customer) -> datetime:

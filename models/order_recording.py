@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.actors import Actor
 from models.aggregates import recompute_aggregates
 from models.base import utcnow
+from models.changes import changed
 from models.customer_profile import organization_of
 from models.customers import Customer, locked_customer
 from models.enums import (
@@ -38,7 +39,7 @@ from models.enums import (
     Punctuality,
 )
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 from models.loyalty import earn_for_order
 from models.money import to_minor
 from models.orders import Order, OrderItem
@@ -182,7 +183,7 @@ async def _record_once(session: AsyncSession, actor: Actor, fields: OrderFields
     await session.flush()
     await recompute_aggregates(session, [customer.id])
     await session.refresh(customer)
-    record_event(session, actor, "order.recorded", customer.id, _event_payload(order))
+    record_event(session, actor, EventKind.ORDER_RECORDED, customer.id, _event_payload(order))
     await session.flush()
     return order, True
 
@@ -331,8 +332,10 @@ async def _create_guest(session: AsyncSession, actor: Actor, org: Organization,
     guest.refresh_search_columns()
     session.add(guest)
     await session.flush()
-    record_event(session, actor, "customer.created", guest.id,
-                 {"source": guest.source.value, "type": guest.type.value, "by": "order"})
+    record_event(session, actor, EventKind.CUSTOMER_CREATED, guest.id,
+                 {"source": guest.source.value, "type": guest.type.value, "by": "order",
+                  "changed": changed({name: (None, getattr(guest, name)) for name in (
+                      "first_name", "last_name", "email", "phone_e164", "external_id")})})
     return guest
 
 

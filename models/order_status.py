@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
 from models.aggregates import recompute_aggregates
+from models.changes import changed
 from models.customer_profile import organization_of
 from models.customers import Customer, locked_customer
 from models.enums import OrderStatus
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 from models.loyalty import earn_for_order, reverse_for_order
 from models.order_recording import aware, punctuality
 from models.orders import Order
@@ -74,16 +75,20 @@ async def update_order_status(session: AsyncSession, actor: Actor, order_id: int
     if status is previous and not times_changed:
         return order, False
     if times_changed:
+        times = changed({"promised_at": (order.promised_at, promised_at),
+                         "delivered_at": (order.delivered_at, delivered_at)})
         order.promised_at, order.delivered_at = promised_at, delivered_at
         order.punctuality = punctuality(order.fulfilment_type, promised_at, delivered_at)
-        record_event(session, actor, "order.delivery_times_changed", order.customer_id, {
-            "order_id": order.id, "promised_at": _iso(promised_at),
+        record_event(session, actor, EventKind.ORDER_DELIVERY_TIMES_CHANGED, order.customer_id, {
+            "order_id": order.id, "number": order.number, "promised_at": _iso(promised_at),
             "delivered_at": _iso(delivered_at),
-            "punctuality": order.punctuality.value if order.punctuality else None})
+            "punctuality": order.punctuality.value if order.punctuality else None,
+            "changed": times})
     if status is not previous:
         order.status = status
-        record_event(session, actor, "order.status_changed", order.customer_id,
-                     {"order_id": order.id, "from": previous.value, "to": status.value})
+        record_event(session, actor, EventKind.ORDER_STATUS_CHANGED, order.customer_id,
+                     {"order_id": order.id, "number": order.number, "from": previous.value,
+                      "to": status.value})
     await session.flush()
     if customer is not None:
         if status is OrderStatus.CANCELLED and previous is not status:

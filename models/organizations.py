@@ -19,7 +19,7 @@ from models.actors import Actor
 from models.base import Base, BigId, enum_column, utcnow
 from models.enums import Device, GuestCheckout, RegistrationStrategy
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 
 MAX_NAME = 200
 MAX_EARN_RATE = Decimal(1000)
@@ -121,7 +121,7 @@ async def update_organization_settings(session: AsyncSession, actor: Actor,
             changed[name] = {"from": _plain(before), "to": _plain(value)}
             setattr(organization, name, value)
     if changed:
-        record_event(session, actor, "organization.settings_updated", None,
+        record_event(session, actor, EventKind.ORGANIZATION_SETTINGS_UPDATED, None,
                      {"changed": changed})
         await session.flush()
     return organization

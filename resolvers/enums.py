@@ -24,6 +24,7 @@ from models.enums import (
     ShopperLevel,
 )
 from models.errors import ErrorCode
+from models.events import EventKind
 
 strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
 strawberry.enum(CustomerSource, description="How the customer was first created.")
@@ -48,3 +49,4 @@ strawberry.enum(RegistrationStrategy, description=(
     "PHONE: a phone, the rest later; EMAIL_OR_PHONE: either."))
 strawberry.enum(Device, description="A storefront with a guest checkout setting of its own.")
 strawberry.enum(ErrorCode, name="UserErrorCode")
+strawberry.enum(EventKind, description="What happened, as `Customer.activity` lists it.")

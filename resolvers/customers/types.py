@@ -21,8 +21,10 @@ from models.enums import (
     ShopperLevel,
 )
 from models.order_search import OrderCriteria
+from resolvers.activity.types import ActivityConnection
 from resolvers.common import Money
 from resolvers.context import Info
+from resolvers.customers.activity import customer_activity
 from resolvers.loyalty.types import LoyaltyLedgerEntry
 from resolvers.node import Node, to_global_id
 from resolvers.orders.types import OrderConnection, OrderFilter
@@ -218,6 +220,12 @@ class Customer(Node):
 
         return customer_orders(info, self.row.id, first, after,
                                filter.to_criteria() if filter else OrderCriteria())
+
+    @strawberry.field(graphql_type=ActivityConnection,
+                      description="The audit log: who changed what, and when; newest first.")
+    def activity(self, info: Info, first: int | None = 20, after: str | None = None
+                 ) -> Awaitable[ActivityConnection]:
+        return customer_activity(info, self.row.id, first, after)
 
 
 def monthly_spend(total_spent: int, first_order_at: datetime | None,

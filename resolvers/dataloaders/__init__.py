@@ -7,8 +7,13 @@ from typing import TYPE_CHECKING, Any
 from aiodataloader import DataLoader
 
 from models.order_search import OrderCriteria
+from resolvers.dataloaders.actor_names import load_actor_names
 from resolvers.dataloaders.addresses import load_addresses
 from resolvers.dataloaders.consent_history import load_consent_history
+from resolvers.dataloaders.customer_activity import (
+    load_activity_counts,
+    load_customer_activity,
+)
 from resolvers.dataloaders.customer_orders import load_customer_orders, load_order_counts
 from resolvers.dataloaders.customer_stores import load_customer_stores
 from resolvers.dataloaders.customers import load_customers
@@ -38,6 +43,8 @@ class DataLoaders:
         self.loyalty = DataLoader(partial(load_loyalty, context))
         self.loyalty_ledger = DataLoader(partial(load_loyalty_ledger, context))
         self.order_items = DataLoader(partial(load_order_items, context))
+        self.actor_names = DataLoader(partial(load_actor_names, context))
+        self.activity_count = DataLoader(partial(load_activity_counts, context))
 
     def customer_orders(self, criteria: OrderCriteria, page: Window,
                         cursor: tuple[Any, ...] | None) -> DataLoader[Any, Any]:
@@ -52,4 +59,11 @@ class DataLoaders:
         if key not in self._by_arguments:
             self._by_arguments[key] = DataLoader(
                 partial(load_order_counts, self._context, criteria))
+        return self._by_arguments[key]
+
+    def customer_activity(self, page: Window, before_id: int | None) -> DataLoader[Any, Any]:
+        key = ("customer_activity", page, before_id)
+        if key not in self._by_arguments:
+            self._by_arguments[key] = DataLoader(
+                partial(load_customer_activity, self._context, page, before_id))
         return self._by_arguments[key]
