@@ -8,12 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, column, func, select, true, values
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models.base import columns_of
+from models.base import columns_of, id_table
 from models.events import DomainEvent
 
 
@@ -29,8 +29,7 @@ async def events_of_customers(session: AsyncSession, customer_ids: Sequence[int]
     if before_id is not None:
         where.append(DomainEvent.id < before_id)
     if session.get_bind().dialect.name == "postgresql":
-        wanted = values(column("customer_id", BigInteger), name="wanted").data(
-            [(cid,) for cid in customer_ids])
+        wanted = id_table(customer_ids, "wanted", "customer_id")
         page = (select(DomainEvent)
                 .where(DomainEvent.customer_id == wanted.c.customer_id, *where)
                 .order_by(DomainEvent.id.desc()).limit(limit).lateral("page"))

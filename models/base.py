@@ -1,13 +1,26 @@
 """Declarative base, column types shared by every table, and the tenant mixin."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    column,
+    func,
+    literal,
+)
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -72,3 +85,14 @@ def columns_of(entity: Any) -> list[Any]:
 
     mapper = inspect(entity).mapper
     return [getattr(entity, attr.key) for attr in mapper.column_attrs]
+
+
+def id_table(ids: Sequence[int], name: str, column_name: str) -> TableValuedAlias:
+    """PostgreSQL: the ids as a one-column table, from a single array parameter (`unnest`).
+
+    The statement's text stays the same whatever the ids, so SQLAlchemy's compiled-statement
+    cache and the database's prepared statements are reused; a `VALUES` list of literals made
+    a new statement, compiled and planned anew, for every page.
+    """
+    array = literal(list(ids), ARRAY(BigInteger))
+    return func.unnest(array).table_valued(column(column_name, BigInteger)).render_derived(name)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, column, func, select, true, values
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models.base import columns_of
+from models.base import columns_of, id_table
 from models.enums import OrderChannel, OrderStatus
 from models.keyset import SortKey, after
 from models.orders import Order, OrderItem
@@ -66,8 +66,7 @@ async def orders_of_customers(
         where.append(after(NEWEST_FIRST, cursor))
     newest_first = (Order.placed_at.desc(), Order.id.desc())
     if session.get_bind().dialect.name == "postgresql":
-        wanted = values(column("customer_id", BigInteger), name="wanted").data(
-            [(cid,) for cid in customer_ids])
+        wanted = id_table(customer_ids, "wanted", "customer_id")
         page = (select(Order).where(Order.customer_id == wanted.c.customer_id, *where)
                 .order_by(*newest_first).limit(limit).lateral("page"))
         order = aliased(Order, page)
