@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.actors import Actor
 from models.tenancy import session_info
+from resolvers.count_cache import CountCache
 
 if TYPE_CHECKING:
     from resolvers.dataloaders import DataLoaders
@@ -38,6 +39,8 @@ class Context:
     # Called after a write changed the organization's settings, so that cached profiles of it
     # (server/auth.py) are dropped.
     on_organization_changed: Callable[[int], None] = lambda _organization_id: None
+    # Totals of customer lists, shared by the requests of one process (off unless given).
+    counts: CountCache = field(default_factory=lambda: CountCache(0))
     loaders: "DataLoaders" = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,8 +57,11 @@ class Context:
     @asynccontextmanager
     async def write_session(self) -> AsyncIterator[AsyncSession]:
         """A session on the primary, scoped to the organization; the caller commits."""
-        async with self.write_sessions(info=session_info(self.organization.id)) as session:
-            yield session
+        try:
+            async with self.write_sessions(info=session_info(self.organization.id)) as session:
+                yield session
+        finally:
+            self.counts.forget_organization(self.organization.id)
 
 
 Info = strawberry.Info[Context, None]

@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import gc
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -155,11 +154,6 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
         print(f"\nDemo API key: {key}\nGraphiQL:     http://{host}:{port}/graphql "
               "(the key is already in its Authorization header)\n", flush=True)
     app = create_app(settings)
-    # Everything made at start-up (schema, ORM mappers) lives for the whole process: moved out
-    # of the collector's reach, full collections stop re-walking it (measured in bench/README.md:
-    # p90 of the list page 165 -> 75 ms).
-    gc.collect()
-    gc.freeze()
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
 

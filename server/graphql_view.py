@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from resolvers.context import Context
+from resolvers.count_cache import CountCache
 from server.auth import AuthenticationError, Authenticator, Identity
 from server.db import Database
 from server.settings import Settings
@@ -26,6 +27,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
         self.db = db
         self.authenticator = authenticator
+        self.counts = CountCache(settings.count_cache_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.graphql_ide and _is_ide_page(scope):
@@ -49,7 +51,8 @@ class GraphQLView(GraphQL[Context, None]):
                        read_sessions=self.db.read_sessions,
                        write_sessions=self.db.sessions,
                        max_page_size=self.settings.max_page_size,
-                       on_organization_changed=self.authenticator.forget_organization)
+                       on_organization_changed=self.authenticator.forget_organization,
+                       counts=self.counts)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

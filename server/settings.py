@@ -26,6 +26,7 @@ class Settings:
     max_page_size: int = 250
     max_query_depth: int = 12
     max_aliases: int = 30
+    count_cache_seconds: float = 10.0
     # Pre-filled into GraphiQL's Authorization header by `customerhub serve --demo` only.
     graphiql_api_key: str = field(default="", repr=False)
 
@@ -39,6 +40,7 @@ class Settings:
             max_page_size=int(_env("MAX_PAGE_SIZE", "250")),
             max_query_depth=int(_env("MAX_QUERY_DEPTH", "12")),
             max_aliases=int(_env("MAX_ALIASES", "30")),
+            count_cache_seconds=float(_env("COUNT_CACHE_SECONDS", "10")),
         )
 
 

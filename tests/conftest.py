@@ -61,7 +61,8 @@ async def org(db: Database) -> OrgFixture:
 
 @pytest.fixture(scope="session")
 def app(db: Database, database_url: str) -> Any:
-    return create_app(Settings(database_url=database_url), db=db)
+    # Totals are not cached here: tests write through factories, as another process would.
+    return create_app(Settings(database_url=database_url, count_cache_seconds=0), db=db)
 
 
 @pytest.fixture

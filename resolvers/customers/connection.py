@@ -27,6 +27,12 @@ class CustomerConnection:
     @strawberry.field(description="Customers that match the filter, on every page.")
     async def total_count(self, info: Info) -> int:
         context = info.context
-        async with context.read_session() as session:
-            return await count_customers(session, self.criteria,
-                                         context.organization.default_country)
+        organization = context.organization
+        key = (context.actor.store_scope, organization.default_country, self.criteria)
+        count = context.counts.get(organization.id, key)
+        if count is None:
+            async with context.read_session() as session:
+                count = await count_customers(session, self.criteria,
+                                              organization.default_country)
+            context.counts.put(organization.id, key, count)
+        return count
