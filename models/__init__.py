@@ -1,6 +1,7 @@
 """Tables and the domain rules that act on them. No GraphQL and no HTTP here."""
 
 from models.api_keys import ApiKey
+from models.auth_sessions import AuthSession, RetiredRefreshToken
 from models.base import Base
 from models.consent import ConsentEvent
 from models.customers import Customer, CustomerAddress, CustomerRedirect, CustomerStore
@@ -12,6 +13,7 @@ from models.stores import Store
 
 __all__ = [
     "ApiKey",
+    "AuthSession",
     "Base",
     "ConsentEvent",
     "Customer",
@@ -24,5 +26,6 @@ __all__ = [
     "Order",
     "OrderItem",
     "Organization",
+    "RetiredRefreshToken",
     "Store",
 ]

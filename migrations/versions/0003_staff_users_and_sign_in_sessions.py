@@ -1,0 +1,107 @@
+"""staff users and sign-in sessions
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23 11:24:40.636099
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "auth_sessions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "subject_kind",
+            sa.Enum(
+                "STAFF_USER",
+                "API_KEY",
+                "CUSTOMER",
+                "SYSTEM",
+                "ANONYMOUS",
+                name="actorkind",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "subject_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("access_token_hash", sa.String(length=64), nullable=False),
+        sa.Column("access_expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("refresh_token_hash", sa.String(length=64), nullable=False),
+        sa.Column("refresh_expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "organization_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_auth_sessions_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_sessions")),
+        sa.UniqueConstraint("access_token_hash", name=op.f("uq_auth_sessions_access_token_hash")),
+        sa.UniqueConstraint("refresh_token_hash", name=op.f("uq_auth_sessions_refresh_token_hash")),
+    )
+    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_auth_sessions_subject",
+            ["organization_id", "subject_kind", "subject_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "auth_retired_refresh_tokens",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "session_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "organization_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_auth_retired_refresh_tokens_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["auth_sessions.id"],
+            name=op.f("fk_auth_retired_refresh_tokens_session_id_auth_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_retired_refresh_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_auth_retired_refresh_tokens_token_hash")),
+    )
+    with op.batch_alter_table("auth_retired_refresh_tokens", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_auth_retired_refresh_tokens_session_id"), ["session_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("auth_retired_refresh_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_retired_refresh_tokens_session_id"))
+
+    op.drop_table("auth_retired_refresh_tokens")
+    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
+        batch_op.drop_index("ix_auth_sessions_subject")
+
+    op.drop_table("auth_sessions")
