@@ -9,6 +9,7 @@ from models.events import DomainEvent
 from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
 from models.orders import Order, OrderItem
 from models.organizations import Organization
+from models.staff_users import StaffUser, StaffUserStore
 from models.stores import Store
 
 __all__ = [
@@ -27,5 +28,7 @@ __all__ = [
     "OrderItem",
     "Organization",
     "RetiredRefreshToken",
+    "StaffUser",
+    "StaffUserStore",
     "Store",
 ]
