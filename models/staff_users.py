@@ -6,6 +6,7 @@
 - Disabling a user ends its open sessions; the credential check refuses it from then on.
 """
 
+import asyncio
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
@@ -99,7 +100,7 @@ async def create_staff_user(
         raise AssertionError("unreachable")
     user = StaffUser(organization_id=actor.organization_id, email=clean_email,
                      name=clean_name or clean_email.split("@", 1)[0],
-                     password_hash=hash_password(password), role=role,
+                     password_hash=await _hash(password), role=role,
                      grants=sorted(set(grants)), created_at=utcnow())
     session.add(user)
     try:
@@ -201,7 +202,7 @@ async def set_staff_password(session: AsyncSession, actor: Actor, staff_user_id:
     user = await session.get(StaffUser, staff_user_id)
     if user is None:
         raise Rejected([error("id", ErrorCode.NOT_FOUND, "No such staff user.")])
-    user.password_hash = hash_password(password)
+    user.password_hash = await _hash(password)
     await revoke_subject_sessions(session, ActorKind.STAFF_USER, user.id)
     record_event(session, actor, "staff_user.password_changed", None,
                  {"staff_user_id": user.id})
@@ -218,23 +219,32 @@ async def authenticate_staff(session: AsyncSession, email: str, password: str) -
     """
     found = await session.scalar(select(StaffUser).where(
         StaffUser.email == (email or "").strip().lower()))
-    if not verify_password(found.password_hash if found else None, password or "") or \
-            found is None:
+    if not await _verify(found.password_hash if found else None, password) or found is None:
         raise Rejected([error("", ErrorCode.INVALID_CREDENTIALS, WRONG_CREDENTIALS)])
     if found.disabled_at is not None:
         raise Rejected([error("", ErrorCode.DISABLED, DISABLED)])
     if needs_rehash(found.password_hash):
-        found.password_hash = hash_password(password)
+        found.password_hash = await _hash(password)
     found.last_sign_in_at = utcnow()
     await session.flush()
     return found
 
 
-def wrong_credentials() -> Rejected:
+async def wrong_credentials(password: str) -> Rejected:
     """The sign-in refusal for an organization that does not exist: the same as a wrong
-    password, after checking the dummy hash so that it costs the same time."""
-    verify_password(None, "")
+    password, after checking the password against the dummy hash so that it costs the same."""
+    await _verify(None, password)
     return Rejected([error("", ErrorCode.INVALID_CREDENTIALS, WRONG_CREDENTIALS)])
+
+
+# Argon2 takes tens of milliseconds of CPU by design; argon2-cffi releases the GIL meanwhile, so
+# in a thread it does not stall the other requests of the event loop.
+async def _hash(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def _verify(password_hash: str | None, password: str | None) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password or "")
 
 
 async def _check_access(session: AsyncSession, role: StaffRole, store_ids: Collection[int],

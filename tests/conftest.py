@@ -36,6 +36,21 @@ def pytest_report_header() -> str:
     return f"customerhub database backend: {BACKEND}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2 with its smallest parameters: the suite makes and checks many passwords, and tests
+    which hash is checked, never how long it takes (the defaults cost ~0.1 s of CPU each)."""
+    import argon2
+
+    from models import passwords
+
+    cheap = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if BACKEND == "sqlite":

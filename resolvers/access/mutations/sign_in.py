@@ -31,7 +31,8 @@ async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
     async with context.read_session() as session:
         organization_id = await organization_id_by_slug(session, input.organization)
     if organization_id is None:
-        return SignInPayload.refused([UserError.of(p) for p in wrong_credentials().errors])
+        refusal = await wrong_credentials(input.password)
+        return SignInPayload.refused([UserError.of(p) for p in refusal.errors])
 
     async def rule(session: AsyncSession) -> SignInPayload:
         user = await authenticate_staff(session, input.email, input.password)
