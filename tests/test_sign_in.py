@@ -19,7 +19,7 @@ from resolvers.node import to_global_id
 from server.app import create_app
 from server.settings import Settings
 
-from conftest import SIGN_IN, GraphQL, StaffGraphQL, StaffUsers
+from conftest import ROOT, SIGN_IN, GraphQL, StaffGraphQL, StaffUsers
 from factories import OrgFixture, create_organization
 from snapshots import organization_state
 
@@ -264,3 +264,29 @@ async def test_sessions_belong_to_their_organization(staff_gql: StaffUsers, db: 
     assert data["organization"]["slug"] == other.slug
     assert sorted(s["id"] for s in data["stores"]) == sorted(
         to_global_id("Store", pk) for pk in other.store_ids)
+
+
+async def test_the_admin_apps_documents(staff_gql: StaffUsers, client: httpx.AsyncClient,
+                                        org: OrgFixture) -> None:
+    """The SPA's own operations (frontend-contract/admin): sign in, load the viewer, refresh
+    without a header, sign out."""
+    def document(name: str) -> str:
+        return (ROOT / "frontend-contract" / "admin" / f"{name}.graphql").read_text()
+
+    email, password = await staff_gql.create(StaffRole.MANAGER, stores=[org.store_ids[0]])
+    response = await client.post("/graphql", json={"query": document("SignIn"), "variables": {
+        "input": {"organization": org.slug, "email": email, "password": password}}})
+    signed_in = response.json()["data"]["signIn"]
+    bearer = {"Authorization": f"Bearer {signed_in['accessToken']}"}
+    viewer = (await client.post("/graphql", json={"query": document("Viewer")},
+                                headers=bearer)).json()["data"]["viewer"]
+    assert viewer == signed_in["user"]
+    refreshed = (await client.post("/graphql", json={
+        "query": document("RefreshToken"),
+        "variables": {"refreshToken": signed_in["refreshToken"]}})).json()["data"]["refreshToken"]
+    bearer = {"Authorization": f"Bearer {refreshed['accessToken']}"}
+    out = (await client.post("/graphql", json={"query": document("SignOut")},
+                             headers=bearer)).json()["data"]["signOut"]
+    assert out["signedOut"] is True
+    assert (await client.post("/graphql", json={"query": document("Viewer")},
+                              headers=bearer)).status_code == 401
