@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.actors import Actor
 from models.base import Base, BigId, TenantScoped, utcnow
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 
 KEY_PREFIX = "chk_"
 
@@ -88,7 +88,7 @@ async def add_api_key(session: AsyncSession, actor: Actor, name: str | None,
         raise Rejected(errors)
     ordered = [scope for scope in ALL_SCOPES if scope in wanted]
     key, plain = await create_api_key(session, actor.organization_id, clean_name, ordered)
-    record_event(session, actor, "api_key.created", None,
+    record_event(session, actor, EventKind.API_KEY_CREATED, None,
                  {"api_key_id": key.id, "name": key.name, "scopes": key.scopes})
     await session.flush()
     return key, plain
@@ -102,7 +102,7 @@ async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: int) -> Ap
         raise Rejected([error("id", ErrorCode.NOT_FOUND, "No such API key.")])
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        record_event(session, actor, "api_key.revoked", None,
+        record_event(session, actor, EventKind.API_KEY_REVOKED, None,
                      {"api_key_id": key.id, "name": key.name})
         await session.flush()
     return key

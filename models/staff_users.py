@@ -21,7 +21,7 @@ from models.auth_sessions import revoke_subject_sessions
 from models.base import Base, BigId, TenantScoped, enum_column, utcnow
 from models.enums import ActorKind, StaffRole
 from models.errors import ErrorCode, Rejected, UserError, error
-from models.events import record_event
+from models.events import EventKind, record_event
 from models.organizations import locked_organization
 from models.passwords import hash_password, needs_rehash, password_problem, verify_password
 from models.permissions import VIEWER_GRANTS
@@ -112,7 +112,7 @@ async def create_staff_user(
     session.add_all(StaffUserStore(organization_id=actor.organization_id,
                                    staff_user_id=user.id, store_id=store_id)
                     for store_id in sorted(set(store_ids)))
-    record_event(session, actor, "staff_user.created", None, {
+    record_event(session, actor, EventKind.STAFF_USER_CREATED, None, {
         "staff_user_id": user.id, "email": user.email, "role": role.value,
         "store_ids": sorted(set(store_ids)), "grants": user.grants})
     await session.flush()
@@ -187,7 +187,7 @@ async def update_staff_user(session: AsyncSession, actor: Actor, staff_user_id: 
         user.disabled_at = utcnow() if disabled else None
         if disabled:
             await revoke_subject_sessions(session, ActorKind.STAFF_USER, user.id)
-    record_event(session, actor, "staff_user.updated", None,
+    record_event(session, actor, EventKind.STAFF_USER_UPDATED, None,
                  {"staff_user_id": user.id, "changed": changed})
     await session.flush()
     return user
@@ -204,7 +204,7 @@ async def set_staff_password(session: AsyncSession, actor: Actor, staff_user_id:
         raise Rejected([error("id", ErrorCode.NOT_FOUND, "No such staff user.")])
     user.password_hash = await _hash(password)
     await revoke_subject_sessions(session, ActorKind.STAFF_USER, user.id)
-    record_event(session, actor, "staff_user.password_changed", None,
+    record_event(session, actor, EventKind.STAFF_USER_PASSWORD_CHANGED, None,
                  {"staff_user_id": user.id})
     await session.flush()
     return user
