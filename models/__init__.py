@@ -1,6 +1,7 @@
 """Tables and the domain rules that act on them. No GraphQL and no HTTP here."""
 
 from models.api_keys import ApiKey
+from models.auth_sessions import AuthSession, RetiredRefreshToken
 from models.base import Base
 from models.consent import ConsentEvent
 from models.customers import Customer, CustomerAddress, CustomerRedirect, CustomerStore
@@ -8,10 +9,12 @@ from models.events import DomainEvent
 from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
 from models.orders import Order, OrderItem
 from models.organizations import Organization
+from models.staff_users import StaffUser, StaffUserStore
 from models.stores import Store
 
 __all__ = [
     "ApiKey",
+    "AuthSession",
     "Base",
     "ConsentEvent",
     "Customer",
@@ -24,5 +27,8 @@ __all__ = [
     "Order",
     "OrderItem",
     "Organization",
+    "RetiredRefreshToken",
+    "StaffUser",
+    "StaffUserStore",
     "Store",
 ]

@@ -94,6 +94,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
 }
 
 
+async def organization_id_by_slug(session: AsyncSession, slug: str | None) -> int | None:
+    """The organization a sign-in form names."""
+    return await session.scalar(select(Organization.id).where(
+        Organization.slug == (slug or "").strip()))
+
+
 async def locked_organization(session: AsyncSession, actor: Actor) -> Organization:
     """The actor's organization, locked for the rest of the transaction."""
     organization = await session.scalar(select(Organization).where(

@@ -1,8 +1,10 @@
 """A merchant's physical or virtual point of sale."""
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, TenantScoped, utcnow
@@ -20,3 +22,9 @@ class Store(TenantScoped, Base):
     postal_code: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+async def store_ids_by_code(session: AsyncSession, codes: Collection[str]) -> dict[str, int]:
+    """The ids of the organization's stores with these codes (codes it lacks are left out)."""
+    rows = await session.execute(select(Store.code, Store.id).where(Store.code.in_(set(codes))))
+    return dict(rows.tuples().all())

@@ -4,12 +4,14 @@ reach the database. `server/` builds it; resolvers only read it."""
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.actors import Actor
+from models.auth_sessions import TokenLifetimes
+from models.enums import ActorKind
 from models.tenancy import session_info
 from resolvers.count_cache import CountCache
 
@@ -29,6 +31,33 @@ class OrganizationProfile:
     timezone: str
 
 
+class CredentialCache(Protocol):
+    """The server's per-process cache of resolved credentials (server/auth.py). A write that
+    ends or changes a credential drops its entries, so that it takes effect at once in this
+    process (other processes follow within the cache's few seconds)."""
+
+    def forget_organization(self, organization_id: int) -> None: ...
+    def forget_session(self, auth_session_id: int) -> None: ...
+    def forget_api_key(self, key_id: int) -> None: ...
+    def forget_subject(self, kind: ActorKind, subject_id: int) -> None: ...
+
+
+class NoCredentialCache:
+    """For contexts built without a server (tests in process, scripts)."""
+
+    def forget_organization(self, organization_id: int) -> None:
+        pass
+
+    def forget_session(self, auth_session_id: int) -> None:
+        pass
+
+    def forget_api_key(self, key_id: int) -> None:
+        pass
+
+    def forget_subject(self, kind: ActorKind, subject_id: int) -> None:
+        pass
+
+
 @dataclass
 class Context:
     actor: Actor
@@ -41,6 +70,10 @@ class Context:
     on_organization_changed: Callable[[int], None] = lambda _organization_id: None
     # Totals of customer lists, shared by the requests of one process (off unless given).
     counts: CountCache = field(default_factory=lambda: CountCache(0))
+    credentials: CredentialCache = field(default_factory=NoCredentialCache)
+    # The sign-in session behind an access token (staff users, customers), for `signOut`.
+    auth_session_id: int | None = None
+    token_lifetimes: TokenLifetimes = field(default_factory=TokenLifetimes)
     loaders: "DataLoaders" = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +95,21 @@ class Context:
                 yield session
         finally:
             self.counts.forget_organization(self.organization.id)
+
+    @asynccontextmanager
+    async def organization_session(self, organization_id: int) -> AsyncIterator[AsyncSession]:
+        """A write session scoped to an organization the input names, for the public sign-in
+        fields only: an anonymous caller's context belongs to no organization."""
+        async with self.write_sessions(info=session_info(organization_id)) as session:
+            yield session
+
+    @asynccontextmanager
+    async def token_session(self) -> AsyncIterator[AsyncSession]:
+        """A write session over every organization, only to find a row by the hash of a token
+        the caller presents (`refreshToken`): the hash is unique across organizations, and the
+        token is all the caller has."""
+        async with self.write_sessions(info=session_info(all_organizations=True)) as session:
+            yield session
 
 
 Info = strawberry.Info[Context, None]

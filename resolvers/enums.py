@@ -22,6 +22,7 @@ from models.enums import (
     RegistrationStrategy,
     RiskLevel,
     ShopperLevel,
+    StaffRole,
 )
 from models.errors import ErrorCode
 from models.events import EventKind
@@ -48,5 +49,7 @@ strawberry.enum(RegistrationStrategy, description=(
     "What registering asks for. EMAIL: email, first and last name and an address; "
     "PHONE: a phone, the rest later; EMAIL_OR_PHONE: either."))
 strawberry.enum(Device, description="A storefront with a guest checkout setting of its own.")
+strawberry.enum(StaffRole, description="OWNER: everything; MANAGER: the customers of its "
+                                        "stores; VIEWER: read only, plus its grants.")
 strawberry.enum(ErrorCode, name="UserErrorCode")
 strawberry.enum(EventKind, description="What happened, as `Customer.activity` lists it.")

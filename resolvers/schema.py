@@ -8,6 +8,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.schema.config import StrawberryConfig
 
 from models.permissions import Permission
+from resolvers.access import queries as access_queries
+from resolvers.access.mutations import AccessMutations
+from resolvers.access.types import ApiKey, StaffUser
 from resolvers.customers import queries as customer_queries
 from resolvers.customers.connection import CustomerConnection
 from resolvers.customers.mutations import CustomerMutations
@@ -53,10 +56,19 @@ class Query:
         extensions=requires(Permission.CUSTOMERS_READ),
         resolver=organization_queries.storefront_policy,
         description="What guests may do on a storefront: check out, use the cart, see prices.")
+    viewer: StaffUser | None = strawberry.field(
+        extensions=requires(Permission.SIGNED_IN), resolver=access_queries.viewer,
+        description="The signed-in staff user; null for an API key or a customer.")
+    staff_users: list[StaffUser] = strawberry.field(
+        extensions=requires(Permission.MANAGE_ACCESS), resolver=access_queries.staff_users,
+        description="Every staff user of the organization, disabled ones included.")
+    api_keys: list[ApiKey] = strawberry.field(
+        extensions=requires(Permission.MANAGE_ACCESS), resolver=access_queries.api_keys,
+        description="Every API key of the organization, revoked ones included.")
 
 
 @strawberry.type
-class Mutation(CustomerMutations, OrganizationMutations, OrderMutations):
+class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 

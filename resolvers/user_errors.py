@@ -1,6 +1,7 @@
 """`UserError`, the payload entry for bad input, and running a write rule in a transaction."""
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 import strawberry
@@ -40,12 +41,14 @@ def input_pk(global_id: str, type_name: str, path: str) -> int:
         raise Rejected([error(path, ErrorCode.INVALID, bad.message)]) from None
 
 
-async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]]
+async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]],
+                   in_session: AbstractAsyncContextManager[AsyncSession] | None = None,
                    ) -> tuple[T | None, list[UserError]]:
     """Run `rule` in one transaction: committed when it succeeds, rolled back when it rejects
-    the input (or fails), so that a request never half-writes."""
+    the input (or fails), so that a request never half-writes. The session is the caller's
+    organization's unless another is given (sign-in names its organization)."""
     try:
-        async with info.context.write_session() as session:
+        async with in_session or info.context.write_session() as session:
             result = await rule(session)
             await session.commit()
     except Rejected as rejected:

@@ -20,7 +20,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or Settings.from_env()
     database = db or Database.connect(settings.database_url, settings.read_database_url)
     owns_database = db is None
-    graphql = GraphQLView(settings, database, Authenticator(database))
+    authenticator = Authenticator(database)
+    graphql = GraphQLView(settings, database, authenticator)
 
     async def healthz(_: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
@@ -55,4 +56,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.database = database
     app.state.settings = settings
+    app.state.authenticator = authenticator
     return app

@@ -1,4 +1,5 @@
-"""`customerhub`: serve, migrate, seed the demo, create API keys, print the schema."""
+"""`customerhub`: serve, migrate, seed the demo, manage staff users and API keys, print the
+schema."""
 
 import argparse
 import asyncio
@@ -8,9 +9,16 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from server import access_commands
 from server.settings import Settings
 
 DEMO_SLUG = "demo"
+ACCESS_COMMANDS = {
+    "create-user": access_commands.create_user,
+    "create-api-key": access_commands.create_key,
+    "list-api-keys": access_commands.list_keys,
+    "revoke-api-key": access_commands.revoke_key,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,15 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true",
-                       help="migrate, seed the demo if empty, print an API key and preset "
-                            "it in GraphiQL")
+                       help="migrate, seed the demo if empty, print an API key (preset in "
+                            "GraphiQL) and the demo owner's email and a new password")
     commands.add_parser("migrate", help="bring the database schema up to date")
     seed = commands.add_parser("seed-demo", help="create the demo organization")
     seed.add_argument("--customers", type=int, default=2000)
     seed.add_argument("--orders", type=int, default=10000)
-    key = commands.add_parser("create-api-key", help="print a new API key for an organization")
-    key.add_argument("organization_slug")
-    key.add_argument("--name", default="cli")
+    access_commands.add_commands(commands)
     check = commands.add_parser(
         "check-aggregates",
         help="report customers whose stored order aggregates, points or stores differ from a "
@@ -48,8 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "seed-demo":
         return asyncio.run(_seed_demo(settings, args.customers, args.orders))
-    if args.command == "create-api-key":
-        return asyncio.run(_create_api_key(settings, args.organization_slug, args.name))
+    if args.command in ACCESS_COMMANDS:
+        try:
+            print(asyncio.run(ACCESS_COMMANDS[args.command](settings, args)))
+        except access_commands.CommandFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
+        return 0
     if args.command == "check-aggregates":
         return asyncio.run(_check_aggregates(settings, args.fix, args.organization))
     if args.command == "print-schema":
@@ -83,26 +94,6 @@ async def _seed_demo(settings: Settings, customers: int, orders: int) -> int:
     finally:
         await db.dispose()
     print(f"seeded `{DEMO_SLUG}`: {customers} customers, {orders} orders", file=sys.stderr)
-    return 0
-
-
-async def _create_api_key(settings: Settings, slug: str, name: str) -> int:
-    from models.api_keys import create_api_key
-    from models.organizations import Organization
-    from server.db import Database
-
-    db = Database.connect(settings.database_url)
-    try:
-        async with db.admin_session() as session:
-            org = await session.scalar(select(Organization).where(Organization.slug == slug))
-            if org is None:
-                print(f"no organization with slug `{slug}`", file=sys.stderr)
-                return 1
-            _, plain = await create_api_key(session, org.id, name)
-            await session.commit()
-    finally:
-        await db.dispose()
-    print(plain)
     return 0
 
 
@@ -150,9 +141,12 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
         asyncio.run(_migrate(settings))
         asyncio.run(_seed_demo(settings, 2000, 10000))
         key = asyncio.run(_demo_key(settings))
+        email, password = asyncio.run(access_commands.demo_owner(settings, DEMO_SLUG))
         settings = replace(settings, graphiql_api_key=key)
         print(f"\nDemo API key: {key}\nGraphiQL:     http://{host}:{port}/graphql "
-              "(the key is already in its Authorization header)\n", flush=True)
+              "(the key is already in its Authorization header)\n"
+              f"Demo owner:   organization `{DEMO_SLUG}`, email {email}, password {password}\n"
+              "              (for `signIn`; a new password on every start)\n", flush=True)
     app = create_app(settings)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0

@@ -1,4 +1,8 @@
-"""The `/graphql` endpoint: Strawberry's ASGI view with our context, JSON encoder and GraphiQL."""
+"""The `/graphql` endpoint: Strawberry's ASGI view with our context, JSON encoder and GraphiQL.
+
+A request without credentials runs as nobody: the public fields (sign-in) answer it, and any
+other field turns the whole response into HTTP 401, as a bad credential does before execution.
+"""
 
 import json
 from typing import Any
@@ -9,12 +13,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from models.enums import ActorKind
 from resolvers.context import Context
 from resolvers.count_cache import CountCache
 from server.auth import AuthenticationError, Authenticator, Identity
 from server.db import Database
 from server.settings import Settings
+
+WWW_AUTHENTICATE = 'Bearer realm="customerhub"'
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -47,12 +56,27 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket
                           ) -> Context:
         identity: Identity = request.state.identity
+        request.state.response = response
         return Context(actor=identity.actor, organization=identity.organization,
                        read_sessions=self.db.read_sessions,
                        write_sessions=self.db.sessions,
                        max_page_size=self.settings.max_page_size,
                        on_organization_changed=self.authenticator.forget_organization,
-                       counts=self.counts)
+                       counts=self.counts,
+                       credentials=self.authenticator,
+                       auth_session_id=identity.auth_session_id,
+                       token_lifetimes=self.settings.token_lifetimes)
+
+    async def process_result(self, request: Request, result: ExecutionResult
+                             ) -> GraphQLHTTPResponse:
+        identity: Identity = request.state.identity
+        if identity.actor.kind is ActorKind.ANONYMOUS and any(
+                (error.extensions or {}).get("code") == "UNAUTHENTICATED"
+                for error in result.errors or ()):
+            response: Response = request.state.response
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -82,5 +106,5 @@ def _is_ide_page(scope: Scope) -> bool:
 def _unauthorized(message: str) -> JSONResponse:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401, headers={"WWW-Authenticate": 'Bearer realm="customerhub"'},
+        status_code=401, headers={"WWW-Authenticate": WWW_AUTHENTICATE},
     )

@@ -2,7 +2,10 @@
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+
+from models.auth_sessions import TokenLifetimes
 
 PREFIX = "CUSTOMERHUB_"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/customerhub.db"
@@ -27,6 +30,9 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     count_cache_seconds: float = 10.0
+    # Sign-in tokens of staff users and customers; fractions are allowed (tests use seconds).
+    access_token_minutes: float = 15
+    refresh_token_days: float = 30
     # Pre-filled into GraphiQL's Authorization header by `customerhub serve --demo` only.
     graphiql_api_key: str = field(default="", repr=False)
 
@@ -41,7 +47,14 @@ class Settings:
             max_query_depth=int(_env("MAX_QUERY_DEPTH", "12")),
             max_aliases=int(_env("MAX_ALIASES", "30")),
             count_cache_seconds=float(_env("COUNT_CACHE_SECONDS", "10")),
+            access_token_minutes=float(_env("ACCESS_TOKEN_MINUTES", "15")),
+            refresh_token_days=float(_env("REFRESH_TOKEN_DAYS", "30")),
         )
+
+    @property
+    def token_lifetimes(self) -> TokenLifetimes:
+        return TokenLifetimes(access=timedelta(minutes=self.access_token_minutes),
+                              refresh=timedelta(days=self.refresh_token_days))
 
 
 def sqlite_path(database_url: str) -> Path | None:

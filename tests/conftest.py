@@ -2,8 +2,10 @@
 `services.py`, chosen by `CUSTOMERHUB_TEST_DATABASE`), migrated once; an organization of its own
 for every test; and an HTTP client on the real ASGI app."""
 
+import itertools
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from sqlalchemy import event
 from models.actors import Actor
 from models.enums import ActorKind, StaffRole
 from models.organizations import Organization
+from models.staff_users import create_staff_user
+from models.tenancy import session_info
 from resolvers.context import Context, OrganizationProfile
 from resolvers.schema import schema
 from server.app import create_app
@@ -24,11 +28,27 @@ from server.settings import Settings
 from factories import OrgFixture, create_organization
 from services import ServiceUnavailable, postgres_server
 
+_serial = itertools.count(1)
 BACKEND = os.environ.get("CUSTOMERHUB_TEST_DATABASE", "sqlite")
 
 
 def pytest_report_header() -> str:
     return f"customerhub database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2 with its smallest parameters: the suite makes and checks many passwords, and tests
+    which hash is checked, never how long it takes (the defaults cost ~0.1 s of CPU each)."""
+    import argon2
+
+    from models import passwords
+
+    cheap = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +124,68 @@ class GraphQL:
 @pytest.fixture
 def gql(client: httpx.AsyncClient, org: OrgFixture) -> GraphQL:
     return GraphQL(client, org.api_key)
+
+
+SIGN_IN = """mutation($input: SignInInput!) { signIn(input: $input) {
+  accessToken refreshToken accessTokenExpiresAt refreshTokenExpiresAt
+  user { id email role grants stores { id } } userErrors { field code message } } }"""
+
+
+class StaffGraphQL(GraphQL):
+    """Posts operations over HTTP as a signed-in staff user, with its real access token."""
+
+    def __init__(self, client: httpx.AsyncClient, signed_in: dict[str, Any], email: str,
+                 password: str) -> None:
+        super().__init__(client, signed_in["accessToken"])  # sent as the bearer credential
+        self.access_token: str = signed_in["accessToken"]
+        self.refresh_token: str = signed_in["refreshToken"]
+        self.user: dict[str, Any] = signed_in["user"]
+        self.email = email
+        self.password = password
+
+
+@dataclass
+class StaffUsers:
+    """`await staff_gql(StaffRole.MANAGER, stores=[org.store_ids[0]])`: makes a staff user of
+    the organization (through the same rule as the API) and signs it in over HTTP."""
+
+    client: httpx.AsyncClient
+    org: OrgFixture
+
+    async def create(self, role: StaffRole, *, stores: Collection[int] = (),
+                     grants: Collection[str] = (), organization: OrgFixture | None = None,
+                     password: str = "correct horse battery") -> tuple[str, str]:
+        """(email, password) of a new staff user, not signed in."""
+        target = organization or self.org
+        async with target.db.sessions(info=session_info(target.id)) as session:
+            user = await create_staff_user(
+                session, Actor.system(target.id), email=f"{role.value.lower()}-{next(_serial)}"
+                "@staff.example", password=password, role=role, store_ids=stores,
+                grants=grants)
+            await session.commit()
+        return user.email, password
+
+    async def sign_in(self, email: str, password: str, organization: OrgFixture | None = None
+                      ) -> StaffGraphQL:
+        slug = (organization or self.org).slug
+        response = await self.client.post("/graphql", json={"query": SIGN_IN, "variables": {
+            "input": {"organization": slug, "email": email, "password": password}}})
+        payload = response.json()["data"]["signIn"]
+        assert payload["userErrors"] == [], payload
+        return StaffGraphQL(self.client, payload, email, password)
+
+    async def __call__(self, role: StaffRole = StaffRole.OWNER, *, stores: Collection[int] = (),
+                       grants: Collection[str] = (), organization: OrgFixture | None = None
+                       ) -> StaffGraphQL:
+        email, password = await self.create(role, stores=stores, grants=grants,
+                                             organization=organization)
+        return await self.sign_in(email, password, organization)
+
+
+@pytest.fixture
+def staff_gql(client: httpx.AsyncClient, org: OrgFixture) -> StaffUsers:
+    """Staff users of `org` (or of another organization) signed in over HTTP."""
+    return StaffUsers(client, org)
 
 
 class ActorGraphQL(GraphQL):

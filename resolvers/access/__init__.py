@@ -1,0 +1,1 @@
+"""Staff users, sign-in and API keys: who may reach the organization's data."""

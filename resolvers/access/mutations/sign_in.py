@@ -1,0 +1,47 @@
+"""`signIn`: a staff user's email and password, in the organization named by its slug, for an
+access token and a refresh token."""
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.auth_sessions import start_session
+from models.enums import ActorKind
+from models.organizations import organization_id_by_slug
+from models.staff_users import authenticate_staff, wrong_credentials
+from resolvers.access.types import SessionTokensPayload, staff_users_of
+from resolvers.context import Info
+from resolvers.user_errors import UserError, run_rule
+
+
+@strawberry.input
+class SignInInput:
+    organization: str = strawberry.field(description="The organization's slug.")
+    email: str
+    password: str
+
+
+@strawberry.type(description="The tokens of a new session. A wrong organization, email or "
+                             "password is one and the same `INVALID_CREDENTIALS` error.")
+class SignInPayload(SessionTokensPayload):
+    pass
+
+
+async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
+    context = info.context
+    async with context.read_session() as session:
+        organization_id = await organization_id_by_slug(session, input.organization)
+    if organization_id is None:
+        refusal = await wrong_credentials(input.password)
+        return SignInPayload.refused([UserError.of(p) for p in refusal.errors])
+
+    async def rule(session: AsyncSession) -> SignInPayload:
+        user = await authenticate_staff(session, input.email, input.password)
+        row, access, refresh = await start_session(
+            session, user.organization_id, ActorKind.STAFF_USER, user.id,
+            context.token_lifetimes)
+        return SignInPayload.of(row, access, refresh, (await staff_users_of(session, [user]))[0])
+
+    payload, errors = await run_rule(info, rule, context.organization_session(organization_id))
+    return payload or SignInPayload.refused(errors)
+
+
