@@ -17,6 +17,7 @@ from models.api_keys import ApiKey
 from models.changes import MAX_TEXT
 from models.enums import ActorKind, StaffRole
 from models.events import DomainEvent, EventKind, record_event
+from models.staff_users import StaffUser
 from models.tenancy import session_info
 from resolvers.activity.entries import SUMMARIES
 
@@ -97,8 +98,12 @@ async def key_id(org: OrgFixture) -> int:
 
 
 async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgFixture,
-                                                                  as_actor) -> None:
-    manager = await as_actor(staff(org))
+                                                                  staff_gql) -> None:
+    manager = await staff_gql(StaffRole.MANAGER, stores=org.store_ids)
+    async with org.db.admin_session() as session:
+        manager_name = await session.scalar(
+            select(StaffUser.name).where(StaffUser.email == manager.email))
+    assert manager_name
     started = datetime.now(UTC)
     customer = await add(gql, notes="Allergic to nuts")
     await mutate(manager, UPDATE, "updateCustomer", {
@@ -120,7 +125,7 @@ async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgF
     assert log["totalCount"] == 3
     key = {"kind": "API_KEY", "id": gid("ApiKey", await key_id(org)), "name": "tests"}
     assert [e["actor"] for e in entries] == [
-        key, {"kind": "STAFF_USER", "id": gid("StaffUser", 7), "name": None}, key]
+        key, {"kind": "STAFF_USER", "id": manager.user["id"], "name": manager_name}, key]
     times = [datetime.fromisoformat(e["occurredAt"]) for e in entries]
     assert started <= times[2] <= times[1] <= times[0] <= finished
 

@@ -1,11 +1,12 @@
-"""The names of the API keys (and, once they exist, staff users) that acted, by (kind, id)."""
+"""The names of the API keys and staff users that acted, by (kind, id)."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from models.api_keys import ApiKey
 from models.enums import ActorKind
+from models.staff_users import StaffUser
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -13,14 +14,19 @@ if TYPE_CHECKING:
 Key = tuple[ActorKind, str]
 Result = str | None
 
+NAMED: dict[ActorKind, Any] = {ActorKind.API_KEY: ApiKey, ActorKind.STAFF_USER: StaffUser}
+
 
 async def load_actor_names(context: "Context", keys: list[Key]) -> list[Result]:
-    key_ids = sorted({int(i) for kind, i in keys if kind is ActorKind.API_KEY and i.isdigit()})
+    wanted = {kind: sorted({int(i) for k, i in keys if k is kind and i.isdigit()})
+              for kind in NAMED}
     names: dict[Key, str] = {}
-    if key_ids:
+    if any(wanted.values()):
         async with context.read_session() as session:
-            rows = await session.execute(
-                select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(key_ids)))
-            names = {(ActorKind.API_KEY, str(pk)): name for pk, name in rows}
-    # Staff users have no table yet: their names stay unknown (null) until they do.
+            for kind, ids in wanted.items():
+                if ids:
+                    table = NAMED[kind]
+                    rows = await session.execute(
+                        select(table.id, table.name).where(table.id.in_(ids)))
+                    names.update({(kind, str(pk)): name for pk, name in rows})
     return [names.get(key) for key in keys]
