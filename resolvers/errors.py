@@ -13,7 +13,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from resolvers.request_id import current_request_id
+from models.events import current_request_id
 
 log = logging.getLogger("customerhub.errors")
 

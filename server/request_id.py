@@ -1,8 +1,9 @@
 """`X-Request-ID` on every response, and the last word on unexpected exceptions.
 
-The ID is the client's (or the load balancer's) when it is sane: 1 to 128 characters of
-letters, digits and `-_.:`; otherwise a new one. It is set in `current_request_id` for the
-request's task, so that masked GraphQL errors and their log lines carry it.
+The ID is the client's (or the load balancer's) when it is sane: 1 to 64 characters of letters,
+digits and `-_.:` (what the audit log's column holds); otherwise a new one. It is set in
+`models.events.current_request_id` for the request's task, so that masked GraphQL errors, their
+log lines and the domain events written by the request all carry it.
 
 An exception that escapes the application is logged with the ID and answered with a
 GraphQL-shaped 500 (`INTERNAL_SERVER_ERROR`, `requestId`), which Starlette's own error page
@@ -17,11 +18,11 @@ import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.events import current_request_id
 from resolvers.errors import INTERNAL_ERROR_MESSAGE
-from resolvers.request_id import current_request_id
 
 HEADER = "X-Request-ID"
-SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+SANE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 log = logging.getLogger("customerhub.errors")
 
