@@ -19,7 +19,7 @@ from server.app import create_app
 from server.db import Database
 from server.settings import Settings
 
-from conftest import ROOT, ActorGraphQL, GraphQL
+from conftest import ROOT, ActorGraphQL, GraphQL, StaffUsers
 from factories import OrgFixture
 
 CONTRACT = sorted((ROOT / "frontend-contract").rglob("*.graphql"))
@@ -203,6 +203,17 @@ async def test_introspection_for_keys_and_staff(gql, owner_gql) -> None:
     assert (await owner_gql.data(INTROSPECT))["__schema"]["queryType"]["name"] == "Query"
     full = await owner_gql.data(get_introspection_query(descriptions=True))  # GraphiQL's
     assert full["__schema"]["types"]
+
+
+async def test_over_http_anonymous_callers_sign_in_without_introspection_and_staff_introspect(
+        client: httpx.AsyncClient, staff_gql: StaffUsers) -> None:
+    email, password = await staff_gql.create(StaffRole.VIEWER)
+    anonymous = await client.post("/graphql", json={"query": INTROSPECT})
+    assert anonymous.status_code == 200
+    assert "introspection" in anonymous.json()["errors"][0]["message"].lower()
+    # Signing in needs no introspection: a caller with no credentials still reaches it.
+    staff = await staff_gql.sign_in(email, password)
+    assert (await staff.data(INTROSPECT))["__schema"]["queryType"]["name"] == "Query"
 
 
 @pytest.mark.parametrize("kind", [ActorKind.CUSTOMER, ActorKind.ANONYMOUS])

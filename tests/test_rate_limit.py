@@ -16,6 +16,7 @@ from server.db import Database
 from server.rate_limit import MemoryCounters, Rate, RateLimiter, RedisCounters, bucket_of
 from server.settings import Settings
 
+from conftest import StaffUsers
 from factories import OrgFixture, create_organization
 from services import free_port
 
@@ -62,8 +63,8 @@ async def test_each_api_key_has_its_own_budget(db, org: OrgFixture) -> None:
 async def test_anonymous_callers_and_bad_credentials_share_a_budget_per_client_address(
         db, org: OrgFixture) -> None:
     async with app_client(db, client_ip="10.9.0.1", anonymous_rate_limit="2/hour") as client:
-        # Today anonymous requests get 401; once sign-in is public they reach it. Either way
-        # they spend the address's budget, and so do credentials that fail.
+        # Anonymous requests (which may only sign in) spend the address's budget, and so do
+        # credentials that fail.
         assert (await post(client)).status_code != 429
         assert (await post(client, "chk_not-a-real-key")).status_code == 401
         assert_rate_limited(await post(client), 2, 3600)
@@ -71,6 +72,20 @@ async def test_anonymous_callers_and_bad_credentials_share_a_budget_per_client_a
         assert (await post(client, org.api_key)).status_code == 200
     async with app_client(db, client_ip="10.9.0.2", anonymous_rate_limit="2/hour") as client:
         assert (await post(client)).status_code != 429
+
+
+async def test_a_staff_user_has_one_budget_across_sign_ins(db, org: OrgFixture) -> None:
+    async with app_client(db, rate_limit="3/hour") as client:
+        users = StaffUsers(client, org)
+        email, password = await users.create(StaffRole.MANAGER, stores=org.store_ids[:1])
+        laptop = await users.sign_in(email, password)  # signing in spends the address's budget
+        phone = await users.sign_in(email, password)
+        assert (await post(client, laptop.access_token)).status_code == 200
+        assert (await post(client, phone.access_token)).status_code == 200
+        assert (await post(client, laptop.access_token)).status_code == 200
+        assert_rate_limited(await post(client, phone.access_token), 3, 3600)
+        # The organization's key is another caller.
+        assert (await post(client, org.api_key)).status_code == 200
 
 
 def test_buckets_per_kind_of_caller() -> None:
