@@ -1,11 +1,23 @@
-"""Errors a client can act on. Everything else is masked (see `should_mask_error`)."""
+"""Errors a client can act on, and the masking of everything else.
+
+A `ClientError` says what to fix and reaches the client as it is. Any other exception is a bug:
+the client gets `INTERNAL_SERVER_ERROR` with the request ID, and the log gets the traceback
+with the same ID, so that a report from a client leads to its log line.
+"""
 
 import logging
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from models.events import current_request_id
 
 log = logging.getLogger("customerhub.errors")
+
+INTERNAL_ERROR_MESSAGE = "Internal error; it has been logged with this request's ID."
 
 
 class ClientError(GraphQLError):
@@ -15,10 +27,33 @@ class ClientError(GraphQLError):
         super().__init__(message, extensions={"code": code, **extensions})
 
 
-def should_mask_error(error: GraphQLError) -> bool:
-    """Hide bugs from clients (and log them); keep syntax, validation and client errors."""
+def is_internal(error: GraphQLError) -> bool:
+    """Bugs are masked; syntax, validation and client errors are not."""
     original = error.original_error
-    if original is None or isinstance(original, ClientError):
-        return False
-    log.error("internal error at %s", error.path, exc_info=original)
-    return True
+    return original is not None and not isinstance(original, ClientError)
+
+
+class MaskInternalErrors(MaskErrors):
+    """Masks internal errors, logs each once with its traceback and the request ID."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self.mask_and_log,
+                         error_message=INTERNAL_ERROR_MESSAGE)
+        self.request_id = ""
+
+    def on_operation(self) -> Iterator[None]:
+        # Outside an HTTP request (in-process tests) one ID still ties response and log.
+        self.request_id = current_request_id.get() or uuid.uuid4().hex
+        yield from super().on_operation()
+
+    def mask_and_log(self, error: GraphQLError) -> bool:
+        if not is_internal(error):
+            return False
+        log.error("internal error at %s (request %s)", error.path, self.request_id,
+                  exc_info=error.original_error, extra={"request_id": self.request_id})
+        return True
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": self.request_id}
+        return masked

@@ -11,6 +11,7 @@ import orjson
 
 from resolvers.common import PageInfo
 from resolvers.errors import ClientError
+from resolvers.limits.errors import limit_exceeded
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -37,9 +38,12 @@ def window(first: int | None, after: str | None, last: int | None, before: str |
     if size < 0:
         raise ClientError("`first` and `last` cannot be negative.")
     if size > max_size:
+        # Operations over the limit are refused before they run (resolvers/limits/cost.py);
+        # this is the same refusal for callers that run a resolver without that check.
         argument = "last" if backwards else "first"
-        raise ClientError(f"A page holds at most {max_size} items; `{argument}` asked for {size}.",
-                          code="PAGE_SIZE_LIMIT", limit=max_size)
+        raise limit_exceeded(
+            f"A page holds at most {max_size} items; `{argument}` asked for {size}. "
+            "Page through with `after`/`before`.", "PAGE_SIZE_EXCEEDED", max_size, size)
     return Window(size, before if backwards else after, backwards)
 
 

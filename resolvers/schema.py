@@ -1,11 +1,10 @@
 """The schema: root types, extensions, and `build_schema()` which the server and SDL share."""
 
 import strawberry
-from graphql.validation import ASTValidationRule
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from graphql import GraphQLError
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from models.permissions import Permission
 from resolvers.access import queries as access_queries
@@ -16,8 +15,9 @@ from resolvers.customers.connection import CustomerConnection
 from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
-from resolvers.errors import should_mask_error
+from resolvers.errors import MaskInternalErrors
 from resolvers.execution import ExecutionContext
+from resolvers.limits.setup import Limits, limit_extensions
 from resolvers.node import Node
 from resolvers.node_queries import node
 from resolvers.orders.mutations import OrderMutations
@@ -72,27 +72,30 @@ class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessM
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 
-def build_schema(max_depth: int = 12, max_aliases: int = 30,
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: StrawberryExecutionContext | None = None) -> None:
+        """Strawberry logs every error here, client errors too; MaskInternalErrors logs the
+        internal ones instead, with the request ID."""
+
+
+def build_schema(limits: Limits | None = None,
                  execution_context_class: type[ExecutionContext] | None = ExecutionContext,
                  ) -> strawberry.Schema:
     """The schema; `execution_context_class=None` runs Strawberry's stock executor, which
     tests/test_execution.py compares ours with."""
-    # The rules are built once here: the validation cache keys on them, so rules made anew per
-    # request would never hit it.
-    rules: list[type[ASTValidationRule]] = [
-        max_depth_rule(max_depth, None, None), max_aliases_rule(max_aliases)]
-    return strawberry.Schema(
+    # Everything the limits need is built once here: the validation cache keys on the rules, so
+    # rules made anew per request would never hit it.
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=[Customer, Order, Store],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=execution_context_class,
         extensions=[
-            lambda: ParserCache(maxsize=1024),
+            *limit_extensions(limits or Limits()),
             lambda: ValidationCache(maxsize=1024),
-            lambda: AddValidationRules(rules),
-            lambda: MaskErrors(should_mask_error=should_mask_error,
-                               error_message="Internal error; it has been logged."),
+            MaskInternalErrors,
         ],
     )
 

@@ -1,4 +1,4 @@
-"""The ASGI application: `/graphql`, `/healthz` and `/readyz`."""
+"""The ASGI application: `/graphql`, `/healthz` and `/readyz`, behind request IDs and CORS."""
 
 import gc
 from collections.abc import AsyncIterator
@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
@@ -13,6 +15,9 @@ from starlette.routing import Route
 from server.auth import Authenticator
 from server.db import Database
 from server.graphql_view import GraphQLView
+from server.rate_limit import Rate, RateLimiter, RequestThrottle
+from server.request_id import HEADER as REQUEST_ID_HEADER
+from server.request_id import RequestIdMiddleware
 from server.settings import Settings
 
 
@@ -21,7 +26,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     database = db or Database.connect(settings.database_url, settings.read_database_url)
     owns_database = db is None
     authenticator = Authenticator(database)
-    graphql = GraphQLView(settings, database, authenticator)
+    rate_limiter = RateLimiter.for_url(settings.redis_url)
+    throttle = RequestThrottle(rate_limiter, Rate.parse(settings.rate_limit),
+                               Rate.parse(settings.anonymous_rate_limit))
+    graphql = GraphQLView(settings, database, authenticator, throttle=throttle)
 
     async def healthz(_: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
@@ -43,6 +51,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         gc.collect()
         gc.freeze()
         yield
+        await rate_limiter.close()
         if owns_database:
             await database.dispose()
 
@@ -52,9 +61,23 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
+        middleware=middleware(settings),
         lifespan=lifespan,
     )
     app.state.database = database
+    app.state.rate_limiter = rate_limiter  # also for throttles of its own, e.g. at sign-in
     app.state.settings = settings
     app.state.authenticator = authenticator
     return app
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    # The request ID is outermost, so that every response carries it, CORS refusals too.
+    stack = [Middleware(RequestIdMiddleware)]
+    if settings.cors_origins:
+        stack.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After"], max_age=600))
+    return stack

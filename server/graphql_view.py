@@ -16,11 +16,14 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from models.actors import Actor
 from models.enums import ActorKind
 from resolvers.context import Context
 from resolvers.count_cache import CountCache
+from resolvers.limits.setup import Limits
 from server.auth import AuthenticationError, Authenticator, Identity
 from server.db import Database
+from server.rate_limit import RequestThrottle
 from server.settings import Settings
 
 WWW_AUTHENTICATE = 'Bearer realm="customerhub"'
@@ -28,15 +31,19 @@ WWW_AUTHENTICATE = 'Bearer realm="customerhub"'
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings, db: Database, authenticator: Authenticator,
-                 **kwargs: Any) -> None:
+                 throttle: RequestThrottle | None = None, **kwargs: Any) -> None:
         from resolvers.schema import build_schema
 
-        schema = build_schema(settings.max_query_depth, settings.max_aliases)
+        schema = build_schema(Limits(
+            max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens, max_cost=settings.max_query_cost,
+            max_page_size=settings.max_page_size))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.settings = settings
         self.db = db
         self.authenticator = authenticator
         self.counts = CountCache(settings.count_cache_seconds)
+        self.throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.graphql_ide and _is_ide_page(scope):
@@ -48,10 +55,18 @@ class GraphQLView(GraphQL[Context, None]):
             try:
                 identity = await self.authenticator.identify(request.headers.get("authorization"))
             except AuthenticationError as error:
-                await _unauthorized(str(error))(scope, receive, send)
+                # Failed credentials spend the client address's budget, as anonymous callers do.
+                refusal = await self._over_rate_limit(None, request)
+                await (refusal or _unauthorized(str(error)))(scope, receive, send)
+                return
+            if refusal := await self._over_rate_limit(identity.actor, request):
+                await refusal(scope, receive, send)
                 return
             scope.setdefault("state", {})["identity"] = identity
         await super().__call__(scope, receive, send)
+
+    async def _over_rate_limit(self, actor: Actor | None, request: Request) -> Response | None:
+        return await self.throttle.refusal(actor, request) if self.throttle else None
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket
                           ) -> Context:

@@ -33,6 +33,11 @@ class Settings:
     # Sign-in tokens of staff users and customers; fractions are allowed (tests use seconds).
     access_token_minutes: float = 15
     refresh_token_days: float = 30
+    max_tokens: int = 2000
+    max_query_cost: int = 25_000
+    rate_limit: str = "600/minute"
+    anonymous_rate_limit: str = "60/minute"
+    cors_origins: tuple[str, ...] = ()
     # Pre-filled into GraphiQL's Authorization header by `customerhub serve --demo` only.
     graphiql_api_key: str = field(default="", repr=False)
 
@@ -49,6 +54,12 @@ class Settings:
             count_cache_seconds=float(_env("COUNT_CACHE_SECONDS", "10")),
             access_token_minutes=float(_env("ACCESS_TOKEN_MINUTES", "15")),
             refresh_token_days=float(_env("REFRESH_TOKEN_DAYS", "30")),
+            max_tokens=int(_env("MAX_TOKENS", "2000")),
+            max_query_cost=int(_env("MAX_QUERY_COST", "25000")),
+            rate_limit=_env("RATE_LIMIT", "600/minute"),
+            anonymous_rate_limit=_env("ANONYMOUS_RATE_LIMIT", "60/minute"),
+            cors_origins=tuple(origin.strip().rstrip("/")
+                               for origin in _env("CORS_ORIGINS").split(",") if origin.strip()),
         )
 
     @property

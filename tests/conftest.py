@@ -26,7 +26,7 @@ from server.migrate import upgrade
 from server.settings import Settings
 
 from factories import OrgFixture, create_organization
-from services import ServiceUnavailable, postgres_server
+from services import ServiceUnavailable, postgres_server, redis_server
 
 _serial = itertools.count(1)
 BACKEND = os.environ.get("CUSTOMERHUB_TEST_DATABASE", "sqlite")
@@ -82,7 +82,21 @@ async def org(db: Database) -> OrgFixture:
 @pytest.fixture(scope="session")
 def app(db: Database, database_url: str) -> Any:
     # Totals are not cached here: tests write through factories, as another process would.
-    return create_app(Settings(database_url=database_url, count_cache_seconds=0), db=db)
+    # The whole suite shares this app and one client address: budgets that no test reaches
+    # (tests/test_rate_limit.py tests the limits on apps of its own).
+    return create_app(Settings(database_url=database_url, count_cache_seconds=0,
+                               rate_limit="1000000/minute", anonymous_rate_limit="1000000/minute"),
+                      db=db)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 for the session (skipped when not installed)."""
+    try:
+        with redis_server() as server:
+            yield server.url
+    except ServiceUnavailable as missing:
+        pytest.skip(str(missing))
 
 
 @pytest.fixture

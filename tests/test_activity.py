@@ -144,7 +144,9 @@ async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgF
         "email": (None, "inigo@example.es"), "phone": (None, "+34612345678"),
         "addresses": (None, "Gran Vía 1, Madrid, ES"), "notes": (None, "Allergic to nuts")}
     assert created["summary"] == "Created (source MANUAL)"
-    assert all(e["requestId"] is None for e in entries)  # nothing sets it yet
+    # Each write over HTTP carries its request's ID (server/request_id.py).
+    assert len({e["requestId"] for e in entries}) == 3
+    assert all(len(e["requestId"]) == 32 for e in entries)
 
 
 async def test_consent_orders_points_merge_and_erasure_each_leave_an_entry(gql, org: OrgFixture,
@@ -278,7 +280,7 @@ async def test_activity_pages_newest_first_by_cursor(gql, org: OrgFixture) -> No
     errors = await gql.errors(ACTIVITY, {"id": customer, "after": orders_cursor})
     assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
     errors = await gql.errors(ACTIVITY, {"id": customer, "first": 251})
-    assert errors[0]["extensions"]["code"] == "PAGE_SIZE_LIMIT"
+    assert errors[0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED"
 
 
 PAGE = """query($first: Int) { customers(first: $first) { nodes { id

@@ -105,5 +105,5 @@ async def test_missing_or_bad_key_is_401(client) -> None:
 
 async def test_page_size_is_capped(gql) -> None:
     errors = await gql.errors("{ customers(first: 251) { nodes { id } } }")
-    assert errors[0]["extensions"]["code"] == "PAGE_SIZE_LIMIT"
+    assert errors[0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED"
     assert "250" in errors[0]["message"]
