@@ -21,6 +21,7 @@ class ErrorCode(Enum):
     CONFLICT = "CONFLICT"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     DISABLED = "DISABLED"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 
 @dataclass(frozen=True, slots=True)

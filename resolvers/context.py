@@ -1,7 +1,7 @@
 """What every resolver knows about the request: who acts, for which organization, and how to
 reach the database. `server/` builds it; resolvers only read it."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -58,6 +58,13 @@ class NoCredentialCache:
         pass
 
 
+Throttle = Callable[[str, int, int], Awaitable[int | None]]
+
+
+async def _unlimited() -> None:
+    return None
+
+
 @dataclass
 class Context:
     actor: Actor
@@ -74,6 +81,9 @@ class Context:
     # The sign-in session behind an access token (staff users, customers), for `signOut`.
     auth_session_id: int | None = None
     token_lifetimes: TokenLifetimes = field(default_factory=TokenLifetimes)
+    # `await throttle(bucket, limit, period_seconds)`: None while within the limit, else the
+    # seconds to wait; counted across processes when Redis is configured (server/rate_limit.py).
+    throttle: Throttle = field(default=lambda _bucket, _limit, _period: _unlimited())
     loaders: "DataLoaders" = field(init=False)
 
     def __post_init__(self) -> None:

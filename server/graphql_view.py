@@ -80,7 +80,8 @@ class GraphQLView(GraphQL[Context, None]):
                        counts=self.counts,
                        credentials=self.authenticator,
                        auth_session_id=identity.auth_session_id,
-                       token_lifetimes=self.settings.token_lifetimes)
+                       token_lifetimes=self.settings.token_lifetimes,
+                       **({"throttle": self.throttle.limiter.hit} if self.throttle else {}))
 
     async def process_result(self, request: Request, result: ExecutionResult
                              ) -> GraphQLHTTPResponse:

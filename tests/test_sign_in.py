@@ -290,3 +290,19 @@ async def test_the_admin_apps_documents(staff_gql: StaffUsers, client: httpx.Asy
     assert out["signedOut"] is True
     assert (await client.post("/graphql", json={"query": document("Viewer")},
                               headers=bearer)).status_code == 401
+
+
+async def test_password_guessing_on_one_account_is_throttled(staff_gql: StaffUsers,
+                                                             client: httpx.AsyncClient,
+                                                             org: OrgFixture) -> None:
+    email, password = await staff_gql.create(StaffRole.VIEWER)
+    other_email, other_password = await staff_gql.create(StaffRole.VIEWER)
+    for _ in range(10):
+        refused = await sign_in(client, org.slug, email, "not the password")
+        assert [e["code"] for e in refused["userErrors"]] == ["INVALID_CREDENTIALS"]
+    # The right password, now too late for this account; the next account is not affected.
+    throttled = await sign_in(client, org.slug, f" {email.upper()} ", password)
+    assert [e["code"] for e in throttled["userErrors"]] == ["TOO_MANY_ATTEMPTS"]
+    assert throttled["accessToken"] is None
+    assert "try again in" in throttled["userErrors"][0]["message"]
+    assert (await sign_in(client, org.slug, other_email, other_password))["userErrors"] == []

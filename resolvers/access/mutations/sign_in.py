@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.auth_sessions import start_session
 from models.enums import ActorKind
+from models.errors import ErrorCode, error
 from models.organizations import organization_id_by_slug
 from models.staff_users import authenticate_staff, wrong_credentials
 from resolvers.access.types import SessionTokensPayload, staff_users_of
@@ -26,8 +27,19 @@ class SignInPayload(SessionTokensPayload):
     pass
 
 
+# Password guessing against one account, from however many addresses: attempts per
+# organization and email, across processes when Redis is configured.
+ATTEMPTS, PERIOD_SECONDS = 10, 15 * 60
+
+
 async def sign_in(info: Info, input: SignInInput) -> SignInPayload:
     context = info.context
+    account = f"{input.organization.strip().lower()}:{input.email.strip().lower()}"
+    wait = await context.throttle(f"staff-sign-in:{account}", ATTEMPTS, PERIOD_SECONDS)
+    if wait is not None:
+        return SignInPayload.refused([UserError.of(error(
+            "", ErrorCode.TOO_MANY_ATTEMPTS,
+            f"Too many sign-in attempts for this account; try again in {wait} seconds."))])
     async with context.read_session() as session:
         organization_id = await organization_id_by_slug(session, input.organization)
     if organization_id is None:
