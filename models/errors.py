@@ -21,6 +21,7 @@ class ErrorCode(Enum):
     CONFLICT = "CONFLICT"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     DISABLED = "DISABLED"
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"  # a store outside a manager's stores
 
 
 @dataclass(frozen=True, slots=True)
