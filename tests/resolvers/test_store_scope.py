@@ -189,7 +189,8 @@ def customer_writes(shop: Shop, target: int) -> list[tuple[str, str, dict[str, A
 async def errors_of(gql: ActorGraphQL, mutation: str, name: str, input: dict[str, Any]
                     ) -> list[dict[str, Any]]:
     payload = (await gql.data(mutation, {"input": input}))[name]
-    assert payload.get("customer") is None and payload.get("order") is None, payload
+    assert payload.get("customer") is None, payload
+    assert payload.get("order") is None, payload
     errors: list[dict[str, Any]] = payload["userErrors"]
     return errors
 
@@ -263,7 +264,8 @@ async def test_cancelling_the_only_order_at_the_store_keeps_the_order_in_sight(
 
 def new_customer(**overrides: Any) -> dict[str, Any]:
     return {"firstName": "Íñigo", "lastName": "Núñez", "email": "inigo@example.es",
-            "phone": "612 34 56 78", "address": {"line1": "Gran Vía 1", "city": "Madrid"}, **overrides}
+            "phone": "612 34 56 78", "address": {"line1": "Gran Vía 1", "city": "Madrid"},
+            **overrides}
 
 
 async def test_add_customer_puts_the_customer_in_the_managers_stores(shop: Shop) -> None:
