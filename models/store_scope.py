@@ -90,7 +90,7 @@ def criteria(organization_id: int, store_scope: Iterable[int]
         cls = mapper.class_
         if (issubclass(cls, TenantScoped) and cls not in special
                 and "customer_id" in mapper.columns):
-            found.append((cls, _belongs(cls.customer_id, organization_id, stores)))
+            found.append((cls, _belongs(mapper.columns["customer_id"], organization_id, stores)))
     return found
 
 
