@@ -38,21 +38,23 @@ _links = CustomerStore.__table__
 _orders = Order.__table__
 
 
-def linked(customer_id: Any, main_store_id: Any, stores: Sequence[int]) -> ColumnElement[bool]:
+def linked(customer_id: Any, main_store_id: Any, stores: Sequence[int], *, per_row: bool
+           ) -> ColumnElement[bool]:
     """The customer's main store is one of `stores`, or it has ordered at one of them.
 
-    For the customer list itself: an IN over `customer_stores`, which PostgreSQL reads once
-    through its (store_id, customer_id) index and hashes; the page then walks its sort index as
-    without a scope, and the count stays one pass over the customers.
+    Two forms of the same condition, for PostgreSQL's sake (bench/store_scope_plans.py):
+    - for a whole list (count, stats): an IN over `customer_stores`, read once through its
+      (store_id, customer_id) index and hashed, in one pass over the customers;
+    - `per_row`, for a page or a few rows: an EXISTS probing that index per customer. OFFSET 0
+      keeps PostgreSQL from hashing it like the IN, which would read every link of the stores
+      (200,000 for one store of five in a million customers) to return 50 rows.
     """
-    return or_(main_store_id.in_(stores),
-               customer_id.in_(select(_links.c.customer_id).where(_links.c.store_id.in_(stores))))
-
-
-def _linked_row(customer: Any, stores: Sequence[int]) -> ColumnElement[bool]:
-    """`linked` for one customer at a time: a probe of the (store_id, customer_id) index."""
-    return or_(customer.c.main_store_id.in_(stores), exists().where(
-        _links.c.customer_id == customer.c.id, _links.c.store_id.in_(stores)))
+    if not per_row:
+        return or_(main_store_id.in_(stores), customer_id.in_(
+            select(_links.c.customer_id).where(_links.c.store_id.in_(stores))))
+    return or_(main_store_id.in_(stores), exists(
+        select(1).where(_links.c.customer_id == customer_id, _links.c.store_id.in_(stores))
+        .offset(0)))
 
 
 def _belongs(customer_id: Any, organization_id: int, stores: Sequence[int]
@@ -62,12 +64,13 @@ def _belongs(customer_id: Any, organization_id: int, stores: Sequence[int]
     customer = _customers.alias("scope_customer")
     return exists().where(customer.c.id == customer_id,
                           customer.c.organization_id == organization_id,
-                          _linked_row(customer, stores))
+                          linked(customer.c.id, customer.c.main_store_id, stores, per_row=True))
 
 
-def criteria(organization_id: int, store_scope: Iterable[int]
+def criteria(organization_id: int, store_scope: Iterable[int], *, paged: bool
              ) -> list[tuple[type[Any], ColumnElement[bool]]]:
-    """(mapped class, condition) for every tenant table that a store scope limits.
+    """(mapped class, condition) for every tenant table that a store scope limits; `paged`: the
+    statement reads a limited number of rows (see `linked`).
 
     Core tables inside the conditions, not the mapped classes, so that the session's criteria
     do not apply to themselves.
@@ -75,7 +78,7 @@ def criteria(organization_id: int, store_scope: Iterable[int]
     stores = sorted(store_scope)
     order = _orders.alias("scope_order")
     found: list[tuple[type[Any], ColumnElement[bool]]] = [
-        (Customer, linked(Customer.id, Customer.main_store_id, stores)),
+        (Customer, linked(Customer.id, Customer.main_store_id, stores, per_row=paged)),
         (CustomerRedirect, _belongs(CustomerRedirect.target_id, organization_id, stores)),
         (Order, or_(Order.store_id.in_(stores),
                     _belongs(Order.customer_id, organization_id, stores))),

@@ -79,6 +79,10 @@ def _scope_to_organization(state: ORMExecuteState) -> None:
         TenantScoped, lambda cls: cls.organization_id == organization_id, include_aliases=True)]
     stores = info.get(STORE_SCOPE)
     if stores is not None:
-        options.extend(with_loader_criteria(cls, condition, include_aliases=True)
-                       for cls, condition in store_scope.criteria(organization_id, stores))
+        # SQLAlchemy has no public reader of a statement's LIMIT; a page is written the same
+        # way whichever form is chosen, only its plan differs (models/store_scope.py `linked`).
+        paged = getattr(state.statement, "_limit_clause", None) is not None
+        options.extend(
+            with_loader_criteria(cls, condition, include_aliases=True)
+            for cls, condition in store_scope.criteria(organization_id, stores, paged=paged))
     state.statement = state.statement.options(*options)
