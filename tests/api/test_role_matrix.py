@@ -309,7 +309,7 @@ def missing_example_message(name: str) -> str:
     call = f"{name}({passed})" if passed else name
     return (
         f"Root field `{name}` ({root.root_type}) has no example in the role matrix test. Add to "
-        f"EXAMPLES in tests/resolvers/test_role_matrix.py:\n\n"
+        f"EXAMPLES in tests/api/test_role_matrix.py:\n\n"
         f'    "{name}": Example("{operation} {{ {call} {{ ... }} }}", variables),\n\n'
         f"where `async def variables(world)` returns arguments with which the call succeeds "
         f"for every caller that README.md's role matrix allows (make the data it changes with "
