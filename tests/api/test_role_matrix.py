@@ -15,15 +15,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from models.actors import Actor
-from models.api_keys import ALL_SCOPES
+from models.api_keys import ALL_SCOPES, create_api_key
+from models.api_keys import ApiKey as ApiKeyRow
+from models.auth_sessions import start_session
 from models.enums import ActorKind, CustomerType, OrderStatus, StaffRole
+from models.staff_users import StaffUser as StaffUserRow
+from models.staff_users import create_staff_user
+from models.tenancy import session_info
+from resolvers.context import Context
 from resolvers.permissions import Requires
 from resolvers.schema import schema
+from server.auth import ANONYMOUS
 from server.db import Database
 
-from conftest import ROOT, ActorGraphQL
+from conftest import ROOT, organization_profile
 from factories import OrgFixture, create_organization
 from snapshots import organization_state
 
@@ -32,9 +40,15 @@ MATRIX_HEADING = "### Role matrix"
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
 CALLERS = ("owner", "manager", "manager, other store", "viewer", "viewer + grants",
            "key with the scope", "key without it", "customer", "other organization", "nobody")
-OUTCOMES = {"yes", "none", "null", "FORBIDDEN", "UNAUTHENTICATED"}
+OUTCOMES = {"yes", "none", "null", "error", "FORBIDDEN", "UNAUTHENTICATED"}
 NOTES_ROW = "Customer.notes"  # a field, not a root field: hidden per caller, checked here too
 NOTE = "Allergic to nuts; VIP at MAD"
+PASSWORD = "correct horse battery"
+# The staff users behind the staff callers, one each (a real row: `viewer` reads it).
+STAFF = {"owner": (StaffRole.OWNER, ""), "manager": (StaffRole.MANAGER, "a"),
+         "manager, other store": (StaffRole.MANAGER, "b"), "viewer": (StaffRole.VIEWER, ""),
+         "viewer + grants": (StaffRole.VIEWER, "")}
+GRANTS = {"viewer + grants": ("notes", "exports")}
 HIDING_CODES = {"NOT_FOUND", "OUT_OF_SCOPE"}
 
 
@@ -117,6 +131,8 @@ class World:
     store_b: int
     customer: int  # registered at A, ordered at A, with notes
     order: int
+    staff: dict[str, int] = field(default_factory=dict)  # caller -> staff user id
+    their_owner: int = 0
     markers: set[str] = field(default_factory=set)  # what a hidden caller must never see
 
     async def customer_at_a(self, **fields: Any) -> int:
@@ -130,6 +146,36 @@ class World:
         pk = await self.ours.order(customer, store_id=self.store_a, **fields)
         self.markers.add(gid("Order", pk))
         return pk
+
+    async def staff_user(self, role: StaffRole, *, stores: tuple[int, ...] = (),
+                         grants: tuple[str, ...] = (), theirs: bool = False) -> int:
+        org = self.theirs if theirs else self.ours
+        email = f"staff{next(_serial)}@example.es"
+        async with org.db.sessions(info=session_info(org.id)) as session:
+            user = await create_staff_user(session, Actor.system(org.id), email=email,
+                                           password=PASSWORD, role=role, store_ids=stores,
+                                           grants=grants)
+            await session.commit()
+        if not theirs:
+            self.markers |= {gid("StaffUser", user.id), email}
+        return user.id
+
+    async def api_key(self) -> int:
+        async with self.ours.db.sessions(info=session_info(self.ours.id)) as session:
+            key, _ = await create_api_key(session, self.ours.id, "Role matrix")
+            await session.commit()
+        self.markers.add(gid("ApiKey", key.id))
+        return key.id
+
+    async def sign_in_session(self, actor: Actor) -> int | None:
+        """A signed-in session of a staff user or customer (for `signOut`); None for others."""
+        if actor.kind not in (ActorKind.STAFF_USER, ActorKind.CUSTOMER) or actor.id is None:
+            return None
+        async with self.ours.db.sessions(info=session_info(actor.organization_id)) as session:
+            row, _, _ = await start_session(session, actor.organization_id, actor.kind,
+                                            int(actor.id))
+            await session.commit()
+            return row.id
 
 
 Variables = Callable[[World], Awaitable[dict[str, Any]]]
@@ -146,11 +192,14 @@ class Example:
     `variables` runs before every call, so that a write gets data of its own (store A's) for
     each caller. `own_organization`: the field answers about the caller's own organization, so
     the owner of another organization gets theirs (checked to hold none of ours) and not null.
+    `signed_in_session`: staff users and customers call with a session of their own, as with an
+    access token (`signOut` ends it).
     """
 
     document: str
     variables: Variables = no_variables
     own_organization: bool = False
+    signed_in_session: bool = False  # the call carries the session of the caller's token
 
 
 async def the_customer(world: World) -> dict[str, Any]:
@@ -199,7 +248,41 @@ async def pending_order(world: World) -> dict[str, Any]:
     return {"input": {"orderId": gid("Order", order), "status": "CONFIRMED"}}
 
 
+async def owner_credentials(world: World) -> dict[str, Any]:
+    async with world.ours.db.admin_session() as session:
+        email = await session.scalar(select(StaffUserRow.email).where(
+            StaffUserRow.id == world.staff["owner"]))
+    return {"input": {"organization": world.ours.slug, "email": email, "password": PASSWORD}}
+
+
+async def refresh_token(world: World) -> dict[str, Any]:
+    async with world.ours.db.sessions(info=session_info(world.ours.id)) as session:
+        _, _, refresh = await start_session(session, world.ours.id, ActorKind.STAFF_USER,
+                                            world.staff["owner"])
+        await session.commit()
+    return {"input": {"refreshToken": refresh}}
+
+
+async def new_staff_user(_world: World) -> dict[str, Any]:
+    return {"input": {"email": f"hired{next(_serial)}@example.es", "password": PASSWORD,
+                      "role": "VIEWER"}}
+
+
+async def staff_user_to_rename(world: World) -> dict[str, Any]:
+    user = await world.staff_user(StaffRole.VIEWER)
+    return {"input": {"id": gid("StaffUser", user), "name": "Renamed"}}
+
+
+async def key_to_revoke(world: World) -> dict[str, Any]:
+    return {"input": {"id": gid("ApiKey", await world.api_key())}}
+
+
+async def sign_out(_world: World) -> dict[str, Any]:
+    return {"input": {}}
+
+
 CUSTOMER_PAYLOAD = "{ customer { id email } userErrors { field code message } }"
+TOKENS_PAYLOAD = "{ accessToken refreshToken user { id email } userErrors { field code message } }"
 
 # Keyed by root field name. A root field added to the schema needs an entry here (see
 # `test_every_root_field_has_an_example`).
@@ -249,6 +332,33 @@ EXAMPLES: dict[str, Example] = {
         "mutation { updateOrganizationSettings(input: { registrationStrategy: EMAIL }) "
         "{ organization { id name } userErrors { field code message } } }",
         own_organization=True),
+    "signIn": Example(
+        "mutation($input: SignInInput!) { signIn(input: $input) " + TOKENS_PAYLOAD + " }",
+        owner_credentials),
+    "refreshToken": Example(
+        "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) "
+        + TOKENS_PAYLOAD + " }", refresh_token),
+    "signOut": Example(
+        "mutation($input: SignOutInput!) { signOut(input: $input) "
+        "{ signedOut userErrors { field code message } } }", sign_out,
+        own_organization=True, signed_in_session=True),
+    "viewer": Example("{ viewer { id email role } }", own_organization=True),
+    "staffUsers": Example("{ staffUsers { id email } }", own_organization=True),
+    "createStaffUser": Example(
+        "mutation($input: CreateStaffUserInput!) { createStaffUser(input: $input) "
+        "{ staffUser { id email } userErrors { field code message } } }", new_staff_user,
+        own_organization=True),
+    "updateStaffUser": Example(
+        "mutation($input: UpdateStaffUserInput!) { updateStaffUser(input: $input) "
+        "{ staffUser { id email } userErrors { field code message } } }",
+        staff_user_to_rename),
+    "apiKeys": Example("{ apiKeys { id name } }", own_organization=True),
+    "createApiKey": Example(
+        "mutation { createApiKey(input: { name: \"Role matrix\", scopes: [\"customers:read\"] }) "
+        "{ key apiKey { id } userErrors { field code message } } }", own_organization=True),
+    "revokeApiKey": Example(
+        "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) "
+        "{ apiKey { id revokedAt } userErrors { field code message } } }", key_to_revoke),
     NOTES_ROW: Example("query($id: ID!) { customer(id: $id) { id notes } }", the_customer),
 }
 
@@ -258,18 +368,14 @@ EXAMPLES: dict[str, Example] = {
 def caller(name: str, world: World, scope: str | None) -> Actor:
     ours = world.ours.id
 
-    def staff(role: StaffRole, **extra: Any) -> Actor:
-        return Actor(organization_id=ours, kind=ActorKind.STAFF_USER, id=name, role=role,
-                     **extra)
-
+    if name in STAFF:
+        role, store = STAFF[name]
+        stores = {"a": {world.store_a}, "b": {world.store_b}}.get(store, set())
+        return Actor(organization_id=ours, kind=ActorKind.STAFF_USER, id=str(world.staff[name]),
+                     role=role, store_ids=frozenset(stores),
+                     grants=frozenset(GRANTS.get(name, ())))
     every = frozenset(ALL_SCOPES)
     actors = {
-        "owner": lambda: staff(StaffRole.OWNER),
-        "manager": lambda: staff(StaffRole.MANAGER, store_ids=frozenset({world.store_a})),
-        "manager, other store": lambda: staff(StaffRole.MANAGER,
-                                              store_ids=frozenset({world.store_b})),
-        "viewer": lambda: staff(StaffRole.VIEWER),
-        "viewer + grants": lambda: staff(StaffRole.VIEWER, grants=frozenset({"notes", "exports"})),
         "key with the scope": lambda: Actor(organization_id=ours, kind=ActorKind.API_KEY,
                                             id="key", scopes=frozenset({scope}) if scope
                                             else every),
@@ -278,9 +384,9 @@ def caller(name: str, world: World, scope: str | None) -> Actor:
         "customer": lambda: Actor(organization_id=ours, kind=ActorKind.CUSTOMER,
                                   id=str(world.customer), customer_id=world.customer),
         "other organization": lambda: Actor(organization_id=world.theirs.id,
-                                            kind=ActorKind.STAFF_USER, id="their-owner",
-                                            role=StaffRole.OWNER),
-        "nobody": lambda: Actor(organization_id=ours, kind=ActorKind.ANONYMOUS),
+                                            kind=ActorKind.STAFF_USER,
+                                            id=str(world.their_owner), role=StaffRole.OWNER),
+        "nobody": lambda: ANONYMOUS.actor,  # as the server resolves a request without a header
     }
     return actors[name]()
 
@@ -293,6 +399,14 @@ async def world(db: Database) -> World:
     made = World(ours, theirs, store_a, store_b, customer=0, order=0)
     made.customer = await made.customer_at_a(notes=NOTE, first_name="Rosa")
     made.order = await made.order_at_a(made.customer)
+    for name, (role, store) in STAFF.items():
+        stores = {"a": (store_a,), "b": (store_b,)}.get(store, ())
+        made.staff[name] = await made.staff_user(role, stores=stores,
+                                                 grants=GRANTS.get(name, ()))
+    made.their_owner = await made.staff_user(StaffRole.OWNER, theirs=True)
+    async with db.admin_session() as session:
+        made.markers |= {gid("ApiKey", pk) for pk in await session.scalars(
+            select(ApiKeyRow.id).where(ApiKeyRow.organization_id == ours.id))}
     return made
 
 
@@ -352,9 +466,19 @@ def _cases() -> list[Any]:
     return [pytest.param(name, who, id=f"{name}-{who}") for name in names for who in CALLERS]
 
 
-async def run(actor: Actor, db: Database, example: Example, variables: dict[str, Any]
-              ) -> dict[str, Any]:
-    return await ActorGraphQL(db, actor).post(example.document, variables)
+async def run(actor: Actor, world: World, db: Database, example: Example,
+              variables: dict[str, Any]) -> dict[str, Any]:
+    """In process, through the server's schema and a context like the one it builds."""
+    organization = (ANONYMOUS.organization if actor.kind is ActorKind.ANONYMOUS
+                    else await organization_profile(db, actor.organization_id))
+    session_id = await world.sign_in_session(actor) if example.signed_in_session else None
+    context = Context(actor=actor, organization=organization, read_sessions=db.read_sessions,
+                      write_sessions=db.sessions, auth_session_id=session_id)
+    result = await schema.execute(example.document, variables, context_value=context)
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    return body
 
 
 def strings_in(value: Any) -> list[str]:
@@ -414,7 +538,7 @@ async def test_each_caller_gets_what_the_matrix_says(
     writes = example.document.lstrip().startswith("mutation")
     before = await organization_state(db, world.ours.id) if writes and expected == "none" else None
 
-    body = await run(caller(who, world, row.scope), db, example, variables)
+    body = await run(caller(who, world, row.scope), world, db, example, variables)
     value = (body.get("data") or {}).get(field_name)
     errors = body.get("errors") or []
     where = f"`{name}` as {who} (README says {expected}): {body}"
@@ -425,18 +549,26 @@ async def test_each_caller_gets_what_the_matrix_says(
         assert not leaked(body, world.markers), where
         return
     assert not errors, where
+    ours = world.markers | ({gid("Store", s) for s in world.ours.store_ids}
+                            | {gid("Organization", world.ours.id)}
+                            if who == "other organization" else set())
     if expected == "yes":
         assert is_full(value), where
         if name == NOTES_ROW:
             assert value["notes"] == NOTE, where
+        if who == "other organization":  # not merely their own organization's answer
+            assert leaked(body, ours), where
     elif expected == "null":
+        if name == NOTES_ROW:  # the customer, without their notes
+            assert value is not None, where
+            assert value["notes"] is None, where
+        else:
+            assert value is None, where
+    elif expected == "error":
         assert value is not None, where
-        assert value["notes"] is None, where
+        assert value["userErrors"], where
     else:  # none: nothing of ours, and a write changed nothing of ours
-        hidden = world.markers | ({gid("Store", s) for s in world.ours.store_ids}
-                                  | {gid("Organization", world.ours.id)}
-                                  if who == "other organization" else set())
-        assert not leaked(body, hidden), where
+        assert not leaked(body, ours), where
         if not (example.own_organization and who == "other organization"):
             assert is_empty(value), where
         if before is not None:
