@@ -374,3 +374,14 @@ async def test_an_external_id_recorded_elsewhere_is_not_handed_out(shop: Shop) -
     again = (await shop.manager_b.data(RECORD, {"input": order_at(
         shop.b, externalId="GLOVO-1")}))["recordOrder"]
     assert (again["created"], again["order"]["id"]) == (False, at_b["recordOrder"]["order"]["id"])
+
+
+async def test_a_manager_signed_in_over_http_is_held_to_their_stores(shop: Shop,
+                                                                     staff_gql) -> None:
+    """The whole path: sign-in, the access token, the actor's stores, the scoped sessions."""
+    manager = await staff_gql(StaffRole.MANAGER, stores=[shop.b])
+    data = await manager.data(LIST)
+    assert {n["id"] for n in data["customers"]["nodes"]} == shop.ids(shop.b_main, shop.b_guest)
+    assert data["customers"]["totalCount"] == 2
+    assert await manager.data(BY_ID, {"id": gid("Customer", shop.a_main)}) == {
+        "customer": None, "node": None}
