@@ -17,8 +17,8 @@ from factories import OrgFixture
 from snapshots import organization_state
 
 LIST = """query($filter: CustomerFilter) {
-  customers(filter: $filter, first: 250) { totalCount nodes { id
-    orders { totalCount nodes { id store { code } items { name } } }
+  customers(filter: $filter, first: 20) { totalCount nodes { id
+    orders(first: 5) { totalCount nodes { id store { code } items { name } } }
     stores { code } addresses { line1 } loyalty { pointsBalance } loyaltyLedger { points }
     consentHistory { subscribed } } }
   customerStats(filter: $filter) { total registered guests bySource { count } } }"""
