@@ -17,6 +17,7 @@ from models.customers import Customer, CustomerStore
 from models.enums import LedgerKind, OrderStatus, Punctuality
 from models.loyalty import LoyaltyLedgerEntry
 from models.orders import Order
+from models.tenancy import organization_wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,16 +91,22 @@ async def compute_aggregates(
 
 
 async def recompute_aggregates(session: AsyncSession, customer_ids: Sequence[int]) -> None:
-    """Write the aggregates and the stores-ordered-at of these customers from their sources."""
+    """Write the aggregates and the stores-ordered-at of these customers from their sources.
+
+    From all of their orders and ledger, whatever the session's store scope: the caller has
+    reached these customers already, and their figures must not depend on who acts (nor may
+    they hide mid-way, as rewriting `customer_stores` can change what a scope sees).
+    """
     ids = list(customer_ids)
     if not ids:
         return
-    computed = await compute_aggregates(session, ids)
-    await session.execute(
-        update(Customer),
-        [{"id": cid, **_as_columns(agg)} for cid, agg in computed.items()],
-    )
-    await _recompute_customer_stores(session, ids)
+    with organization_wide(session):
+        computed = await compute_aggregates(session, ids)
+        await session.execute(
+            update(Customer),
+            [{"id": cid, **_as_columns(agg)} for cid, agg in computed.items()],
+        )
+        await _recompute_customer_stores(session, ids)
 
 
 def _as_columns(agg: Aggregates) -> dict[str, object]:

@@ -21,7 +21,9 @@ from models.errors import ErrorCode, Rejected, UserError, error
 from models.events import EventKind, record_event
 from models.loyalty import LoyaltyAccount
 from models.organizations import Organization
+from models.store_scope import default_store, store_error
 from models.stores import Store
+from models.tenancy import has_store_scope, organization_wide
 from models.validation import (
     AddressFields,
     normal_address,
@@ -100,7 +102,11 @@ async def validate_fields(session: AsyncSession, org: Organization, fields: Mapp
 
 async def duplicates(session: AsyncSession, clean: Mapping[str, Any], customer_id: int | None
                      ) -> list[UserError]:
-    """DUPLICATE errors for an email, phone or external ID that another customer holds."""
+    """DUPLICATE errors for an email, phone or external ID that another customer holds.
+
+    Unique in the whole organization, so looked up there; a holder outside the caller's stores
+    is neither named nor linked (the database would refuse the value all the same).
+    """
     found = []
     for column, key, path, label in (
         (Customer.email, "email", "email", "Email"),
@@ -110,13 +116,38 @@ async def duplicates(session: AsyncSession, clean: Mapping[str, Any], customer_i
         value = clean.get(key)
         if value is None:
             continue
-        holder = await session.scalar(select(Customer).where(column == value).limit(1))
-        if holder is not None and holder.id != customer_id:
-            name = " ".join(p for p in (holder.first_name, holder.last_name) if p) or "a guest"
-            found.append(UserError(
-                field=("input", path), code=ErrorCode.DUPLICATE, customer_id=holder.id,
-                message=f"{label} {value} already belongs to {name}."))
+        with organization_wide(session):
+            holder = await session.scalar(select(Customer).where(column == value).limit(1))
+        if holder is None or holder.id == customer_id:
+            continue
+        if has_store_scope(session) and await session.scalar(
+                select(Customer.id).where(Customer.id == holder.id)) is None:
+            found.append(error(path, ErrorCode.DUPLICATE,
+                               f"{label} {value} already belongs to another customer, who is "
+                               "not one of your stores' customers."))
+            continue
+        name = " ".join(p for p in (holder.first_name, holder.last_name) if p) or "a guest"
+        found.append(UserError(
+            field=("input", path), code=ErrorCode.DUPLICATE, customer_id=holder.id,
+            message=f"{label} {value} already belongs to {name}."))
     return found
+
+
+def main_store_errors(actor: Actor, current: int | None, fields: Mapping[str, Any],
+                      errors: Sequence[UserError]) -> list[UserError]:
+    """A MANAGER keeps customers in their stores: a new main store must be one of theirs, and a
+    customer registered at another store stays there (only an owner moves them)."""
+    if actor.store_scope is None or "main_store_id" not in fields:
+        return []
+    if fields["main_store_id"] == current and current is not None:
+        return []  # sent as it is: a form that sends every field
+    if any(e.field == ("input", "mainStoreId") for e in errors):
+        return []  # already NOT_FOUND
+    if current is not None and current not in actor.store_scope:
+        return [error("mainStoreId", ErrorCode.OUT_OF_SCOPE,
+                      "This customer's main store is not one of yours; an owner can move it.")]
+    problem = store_error(actor, fields["main_store_id"], "mainStoreId")
+    return [problem] if problem is not None else []
 
 
 async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str, Any]
@@ -132,7 +163,12 @@ async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str,
     if not fields.get("address") and not fields.get("addresses"):
         errors.append(error("address", ErrorCode.REQUIRED, "Address is required."))
     sent = {name: value for name, value in fields.items() if value is not None}
+    if "main_store_id" not in sent and (store := default_store(actor)) is not None:
+        sent["main_store_id"] = store  # a manager of one store adds to that store
+    if actor.store_scope is not None:
+        sent.setdefault("main_store_id", None)
     clean = await validate_fields(session, org, sent, None, errors)
+    errors.extend(main_store_errors(actor, None, sent, errors))
     if errors:
         raise Rejected(_unique(errors))
     now = utcnow()
@@ -158,6 +194,7 @@ async def update_customer(session: AsyncSession, actor: Actor, customer_id: int,
             errors.append(error(path, ErrorCode.REQUIRED,
                                 f"{label} cannot be emptied for a registered customer."))
     clean = await validate_fields(session, org, fields, customer.id, errors)
+    errors.extend(main_store_errors(actor, customer.main_store_id, fields, errors))
     if errors:
         raise Rejected(_unique(errors))
     changes = await _apply(session, customer, clean)
@@ -183,6 +220,7 @@ async def register_guest(session: AsyncSession, actor: Actor, customer_id: int,
     ) is not None
     errors = _required_by_strategy(org.registration_strategy, merged, has_address)
     clean = await validate_fields(session, org, fields, customer.id, errors)
+    errors.extend(main_store_errors(actor, customer.main_store_id, fields, errors))
     if errors:
         raise Rejected(_unique(errors))
     changes = await _apply(session, customer, clean)

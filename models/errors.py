@@ -22,6 +22,7 @@ class ErrorCode(Enum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     DISABLED = "DISABLED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"  # a store outside a manager's stores
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ must be the only write in the session it is given.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,7 +44,9 @@ from models.loyalty import earn_for_order
 from models.money import to_minor
 from models.orders import Order, OrderItem
 from models.organizations import Organization, storefront_policy
+from models.store_scope import default_store, store_error
 from models.stores import Store
+from models.tenancy import has_store_scope, organization_wide
 from models.validation import normal_email, normal_name, normal_phone
 
 MAX_ITEMS = 500
@@ -159,32 +161,39 @@ async def _record_once(session: AsyncSession, actor: Actor, fields: OrderFields
     existing = await _existing(session, external_id)
     if existing is not None:
         return existing
+    await _check_external_id_elsewhere(session, external_id)
+    if fields.store_id is None and (store := default_store(actor)) is not None:
+        fields = replace(fields, store_id=store)  # a manager of one store records there
     org = await organization_of(session, actor)
-    clean = await _validate(session, org, fields, external_id)
+    clean = await _validate(session, actor, org, fields, external_id)
     found = await _find_customer(session, fields.customer_id, clean)
     _check_guest_checkout(org, fields, found)
-    if found is None:
-        guest = await _create_guest(session, actor, org, fields.channel, clean)
-        found = guest.id, guest.type
-    customer = await locked_customer(session, found[0], "customerId")
-    if external_id is not None:  # a request that held the lock before us may have recorded it
-        existing = await _existing(session, external_id)
-        if existing is not None:
-            await session.rollback()
+    # The order is at one of the caller's stores and its customer is settled (see
+    # `_find_customer`): what the order changes on that customer comes from all of its rows.
+    with organization_wide(session):
+        if found is None:
+            guest = await _create_guest(session, actor, org, fields.channel, clean)
+            found = guest.id, guest.type
+        customer = await locked_customer(session, found[0], "customerId")
+        if external_id is not None:  # a request that held the lock before us may have it
             existing = await _existing(session, external_id)
-            assert existing is not None
-            return existing
-    order = await _insert_order(session, org, fields, clean, customer)
-    if customer.last_activity_at is None or customer.last_activity_at < clean.placed_at:
-        customer.last_activity_at = clean.placed_at
-    if order.status is OrderStatus.COMPLETED:
-        await earn_for_order(session, actor, customer, order, org.loyalty_earn_rate,
-                             org.currency)
-    await session.flush()
-    await recompute_aggregates(session, [customer.id])
-    await session.refresh(customer)
-    record_event(session, actor, EventKind.ORDER_RECORDED, customer.id, _event_payload(order))
-    await session.flush()
+            if existing is not None:
+                await session.rollback()
+                existing = await _existing(session, external_id)
+                assert existing is not None
+                return existing
+        order = await _insert_order(session, org, fields, clean, customer)
+        if customer.last_activity_at is None or customer.last_activity_at < clean.placed_at:
+            customer.last_activity_at = clean.placed_at
+        if order.status is OrderStatus.COMPLETED:
+            await earn_for_order(session, actor, customer, order, org.loyalty_earn_rate,
+                                 org.currency)
+        await session.flush()
+        await recompute_aggregates(session, [customer.id])
+        await session.refresh(customer)
+        record_event(session, actor, EventKind.ORDER_RECORDED, customer.id,
+                     _event_payload(order))
+        await session.flush()
     return order, True
 
 
@@ -196,8 +205,21 @@ async def _existing(session: AsyncSession, external_id: str | None
     return (order, False) if order is not None else None
 
 
-async def _validate(session: AsyncSession, org: Organization, fields: OrderFields,
-                    external_id: str | None) -> _Clean:
+async def _check_external_id_elsewhere(session: AsyncSession, external_id: str | None) -> None:
+    """An external ID is unique in the organization; a store-scoped caller who cannot see the
+    order holding it is told so rather than given that order."""
+    if external_id is None or not has_store_scope(session):
+        return
+    with organization_wide(session):
+        taken = await _existing(session, external_id)
+    if taken is not None:
+        raise Rejected([error("externalId", ErrorCode.DUPLICATE,
+                              "An order with this external ID was recorded at a store that is "
+                              "not one of yours.")])
+
+
+async def _validate(session: AsyncSession, actor: Actor, org: Organization,
+                    fields: OrderFields, external_id: str | None) -> _Clean:
     errors: list[UserError] = []
     if external_id is not None and len(external_id) > MAX_EXTERNAL_ID:
         errors.append(error("externalId", ErrorCode.INVALID,
@@ -218,6 +240,10 @@ async def _validate(session: AsyncSession, org: Organization, fields: OrderField
         store = await session.get(Store, fields.store_id)
         if store is None:
             errors.append(error("storeId", ErrorCode.NOT_FOUND, "No such store."))
+    if store is not None or fields.store_id is None:
+        problem = store_error(actor, fields.store_id, "storeId")  # a manager's own stores
+        if problem is not None:
+            errors.append(problem)
     items = _items(fields.items, org, errors)
     total = sum(i.quantity * i.unit_price for i in items)
     if total > MAX_TOTAL:
@@ -288,6 +314,11 @@ async def _find_customer(session: AsyncSession, customer_id: int | None, clean: 
 
     Only the id and type are read, or the row is read locked: what the order changes on the
     row must start from its latest committed state.
+
+    A customer ID must name a customer the caller sees (NOT_FOUND otherwise, as for one that
+    does not exist: IDs can be guessed). The keys a customer gives at the till (external ID,
+    email, phone) are unique in the whole organization and find them there: the order belongs
+    to that customer, and from then on links them to the store it was placed at.
     """
     if customer_id is not None:  # the ID of a customer merged away leads to its target
         customer = await locked_customer(session, customer_id, "customerId")
@@ -301,8 +332,9 @@ async def _find_customer(session: AsyncSession, customer_id: int | None, clean: 
                           (Customer.email, clean.email), (Customer.phone_e164, clean.phone)):
         if value is None:
             continue
-        found = (await session.execute(
-            columns.where(column == value).order_by(Customer.id).limit(1))).first()
+        with organization_wide(session):
+            found = (await session.execute(
+                columns.where(column == value).order_by(Customer.id).limit(1))).first()
         if found is not None:
             return found[0], found[1]
     return None

@@ -24,8 +24,11 @@ from models.events import EventKind, record_event
 from models.loyalty import earn_for_order, reverse_for_order
 from models.order_recording import aware, punctuality
 from models.orders import Order
+from models.store_scope import store_error
+from models.tenancy import organization_wide
 
 UNSET: Any = object()
+_NOT_FOUND = error("orderId", ErrorCode.NOT_FOUND, "No such order.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,27 @@ def transition_error(current: OrderStatus, wanted: OrderStatus) -> str | None:
 
 async def update_order_status(session: AsyncSession, actor: Actor, order_id: int,
                               change: StatusChange) -> tuple[Order, bool]:
-    """Apply a status change and delivery times; returns the order and whether it changed."""
+    """Apply a status change and delivery times; returns the order and whether it changed.
+
+    An order the caller cannot see is NOT_FOUND. A MANAGER changes only orders placed at their
+    stores (OUT_OF_SCOPE for another store's order of a customer they share); what the change
+    then does to the customer is kept exact from all of the customer's rows.
+    """
+    if actor.store_scope is None:
+        return await _update(session, actor, order_id, change)
+    seen = (await session.execute(
+        select(Order.store_id).where(Order.id == order_id))).first()  # through the scope
+    if seen is None:
+        raise Rejected([_NOT_FOUND])
+    if store_error(actor, seen.store_id, "orderId") is not None:
+        raise Rejected([error("orderId", ErrorCode.OUT_OF_SCOPE,
+                              "This order was placed at a store that is not one of yours.")])
+    with organization_wide(session):
+        return await _update(session, actor, order_id, change)
+
+
+async def _update(session: AsyncSession, actor: Actor, order_id: int, change: StatusChange
+                  ) -> tuple[Order, bool]:
     order, customer = await _locked_order(session, order_id)
     errors: list[UserError] = []
     status = change.status if change.status is not None else order.status
@@ -113,7 +136,7 @@ async def _locked_order(session: AsyncSession, order_id: int) -> tuple[Order, Cu
             select(Order).where(Order.id == order_id).with_for_update()
             .execution_options(populate_existing=True))
         if order is None:
-            raise Rejected([error("orderId", ErrorCode.NOT_FOUND, "No such order.")])
+            raise Rejected([_NOT_FOUND])
         if order.customer_id == customer_id:
             return order, customer
     raise RuntimeError(f"order {order_id} keeps moving between customers")

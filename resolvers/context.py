@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.actors import Actor
 from models.auth_sessions import TokenLifetimes
 from models.enums import ActorKind
+from models.permissions import Permission, allows
 from models.tenancy import session_info
 from resolvers.count_cache import CountCache
 
@@ -85,23 +86,32 @@ class Context:
     # seconds to wait; counted across processes when Redis is configured (server/rate_limit.py).
     throttle: Throttle = field(default=lambda _bucket, _limit, _period: _unlimited())
     loaders: "DataLoaders" = field(init=False)
+    # Fields hidden from some callers are decided here, once per request, so that the sync
+    # resolver of each item reads a boolean (DESIGN.md section 5).
+    shows_notes: bool = field(init=False)
 
     def __post_init__(self) -> None:
         from resolvers.dataloaders import DataLoaders
 
         self.loaders = DataLoaders(self)
+        self.shows_notes = allows(self.actor, Permission.NOTES)
+
+    def _session_info(self) -> dict[str, object]:
+        # A MANAGER's sessions see only the customers of their stores (models/tenancy.py).
+        return session_info(self.organization.id, store_scope=self.actor.store_scope)
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
-        """A short session scoped to the organization; one per root field or loader batch."""
-        async with self.read_sessions(info=session_info(self.organization.id)) as session:
+        """A short session scoped to the organization (and the actor's stores); one per root
+        field or loader batch."""
+        async with self.read_sessions(info=self._session_info()) as session:
             yield session
 
     @asynccontextmanager
     async def write_session(self) -> AsyncIterator[AsyncSession]:
-        """A session on the primary, scoped to the organization; the caller commits."""
+        """A session on the primary, scoped like `read_session`; the caller commits."""
         try:
-            async with self.write_sessions(info=session_info(self.organization.id)) as session:
+            async with self.write_sessions(info=self._session_info()) as session:
                 yield session
         finally:
             self.counts.forget_organization(self.organization.id)

@@ -14,7 +14,7 @@ allowed, an object or a list of non-null objects by executing their fields. Ever
 graphql-core's own `complete_value`/`handle_field_error` with the value already resolved, so
 errors, their paths and null propagation are exactly graphql-core's, and no resolver runs
 twice. Fields with arguments or extensions (root fields, `orders(first:)`) take the ordinary
-path. tests/resolvers/test_execution.py compares both executors on the front end's operations.
+path. tests/test_execution.py compares both executors on the front end's operations.
 """
 
 from collections.abc import Awaitable, Callable

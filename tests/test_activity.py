@@ -105,7 +105,8 @@ async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgF
             select(StaffUser.name).where(StaffUser.email == manager.email))
     assert manager_name
     started = datetime.now(UTC)
-    customer = await add(gql, notes="Allergic to nuts")
+    # At one of the manager's stores: a manager reaches only those customers.
+    customer = await add(gql, notes="Allergic to nuts", mainStoreId=gid("Store", org.store_ids[0]))
     await mutate(manager, UPDATE, "updateCustomer", {
         "id": customer, "firstName": "Iñaki", "email": "INAKI@example.es",
         "lastName": "Núñez", "riskLevel": "HIGH", "mainStoreId": gid("Store", org.store_ids[1])})
@@ -132,7 +133,8 @@ async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgF
     by_key, by_staff, created = entries
     assert changes(by_staff) == {
         "firstName": ("Íñigo", "Iñaki"), "email": ("inigo@example.es", "inaki@example.es"),
-        "riskLevel": (None, "HIGH"), "mainStoreId": (None, gid("Store", org.store_ids[1]))}
+        "riskLevel": (None, "HIGH"),
+        "mainStoreId": (gid("Store", org.store_ids[0]), gid("Store", org.store_ids[1]))}
     assert by_staff["summary"] == "Updated first name, email, risk level and main store"
     assert changes(by_key) == {
         "phone": ("+34612345678", "+34699000111"),
@@ -142,7 +144,8 @@ async def test_staff_and_key_edits_show_who_when_and_exactly_what(gql, org: OrgF
     assert changes(created) == {
         "firstName": (None, "Íñigo"), "lastName": (None, "Núñez"),
         "email": (None, "inigo@example.es"), "phone": (None, "+34612345678"),
-        "addresses": (None, "Gran Vía 1, Madrid, ES"), "notes": (None, "Allergic to nuts")}
+        "addresses": (None, "Gran Vía 1, Madrid, ES"), "notes": (None, "Allergic to nuts"),
+        "mainStoreId": (None, gid("Store", org.store_ids[0]))}
     assert created["summary"] == "Created (source MANUAL)"
     # Each write over HTTP carries its request's ID (server/request_id.py).
     assert len({e["requestId"] for e in entries}) == 3
@@ -305,7 +308,8 @@ async def test_a_page_of_customers_reads_its_activity_in_a_fixed_number_of_state
     manager = await as_actor(staff(org))
     system = await as_actor(Actor.system(org.id))
     for n in range(30):
-        customer = await add(manager, email=f"c{n}@example.es", phone=f"+34 611 000 {n:03d}")
+        customer = await add(manager, email=f"c{n}@example.es", phone=f"+34 611 000 {n:03d}",
+                             mainStoreId=gid("Store", org.store_ids[0]))  # a manager names it
         await mutate(gql, UPDATE, "updateCustomer", {"id": customer, "notes": f"n{n}"})
         await mutate(system, UPDATE, "updateCustomer", {"id": customer, "riskLevel": "LOW"})
 

@@ -125,7 +125,6 @@ class Customer(Node):
     external_id: str | None
     shopper_level: ShopperLevel | None
     risk_level: RiskLevel | None
-    notes: str | None
     company_name: str | None
     tax_exempt: bool
     age_restricted_allowed: bool
@@ -144,11 +143,17 @@ class Customer(Node):
             registered_at=row.registered_at, last_access_at=row.last_access_at,
             last_activity_at=row.last_activity_at, birthday=row.birthday,
             external_id=row.external_id, shopper_level=row.shopper_level,
-            risk_level=row.risk_level, notes=row.notes, company_name=row.company_name,
+            risk_level=row.risk_level, company_name=row.company_name,
             tax_exempt=row.tax_exempt, age_restricted_allowed=row.age_restricted_allowed,
             created_at=row.created_at, updated_at=row.updated_at, erased_at=row.erased_at,
             row=row, currency=currency,
         )
+
+    @strawberry.field(description="Internal notes. Null for callers who may not read notes "
+                                  "(a VIEWER without the `notes` grant), so that one query "
+                                  "serves every role.")
+    def notes(self, info: Info) -> str | None:
+        return self.row.notes if info.context.shows_notes else None
 
     @strawberry.field
     def full_name(self) -> str:

@@ -3,7 +3,6 @@
 from typing import TYPE_CHECKING
 
 from models.activity import count_events_of_customers, events_of_customers
-from models.permissions import Permission, allows
 from resolvers.activity.entries import activity_entry, named_actor
 from resolvers.activity.types import ACTIVITY_CURSOR, ActivityConnection, ActivityEdge
 from resolvers.pagination import Window, encode_cursor, page_info
@@ -26,8 +25,7 @@ async def load_customer_activity(context: "Context", page: Window, before_id: in
                      if (actor := named_actor(row.actor_kind, row.actor_id)) is not None},
                     key=lambda a: (a[0].value, a[1]))
     names = dict(zip(actors, await context.loaders.actor_names.load_many(actors), strict=True))
-    # Checked once per batch: notes' values are for callers who may read notes.
-    show_notes = allows(context.actor, Permission.NOTES)
+    show_notes = context.shows_notes  # notes' values, as `Customer.notes`: decided per request
     currency = context.organization.currency
     connections = []
     for key in keys:
