@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
 from models.consent import set_consent
-from models.customer_profile import organization_of, update_customer
+from models.customer_profile import as_told_to_customers, organization_of, update_customer
 from models.customers import Customer, CustomerRedirect
 from models.enums import ActorKind, ConsentSource, RegistrationStrategy
 from models.errors import ErrorCode, Rejected, UserError, error
@@ -69,7 +69,7 @@ async def update_own_profile(session: AsyncSession, actor: Actor, fields: Mappin
     try:
         return await update_customer(session, acting_as(actor, customer), customer.id, fields)
     except Rejected as rejected:
-        raise Rejected([_private(e) for e in rejected.errors]) from None
+        raise Rejected(as_told_to_customers(rejected.errors)) from None
 
 
 async def set_own_consent(session: AsyncSession, actor: Actor, subscribed: bool,
@@ -103,11 +103,3 @@ def _keeps_sign_in(strategy: RegistrationStrategy, customer: Customer,
         return [error("email", ErrorCode.REQUIRED, "Keep an email or a phone to sign in with.")]
     return []
 
-
-def _private(problem: UserError) -> UserError:
-    """A DUPLICATE without the other customer's name or ID: those are not this customer's."""
-    if problem.code is not ErrorCode.DUPLICATE:
-        return problem
-    label = "email" if problem.field[-1] == "email" else "phone number"
-    return UserError(field=problem.field, code=problem.code,
-                     message=f"This {label} is already in use by another account.")
