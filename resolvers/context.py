@@ -4,6 +4,7 @@ reach the database. `server/` builds it; resolvers only read it."""
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 import strawberry
@@ -65,6 +66,13 @@ async def _unlimited() -> None:
     return None
 
 
+class CodeSender(Protocol):
+    """Delivers a customer's one-time sign-in code (server/code_senders.py has the kinds)."""
+
+    async def send_code(self, organization: str, phone_e164: str, code: str,
+                        expires_at: datetime) -> None: ...
+
+
 @dataclass
 class Context:
     actor: Actor
@@ -84,6 +92,7 @@ class Context:
     # `await throttle(bucket, limit, period_seconds)`: None while within the limit, else the
     # seconds to wait; counted across processes when Redis is configured (server/rate_limit.py).
     throttle: Throttle = field(default=lambda _bucket, _limit, _period: _unlimited())
+    code_sender: CodeSender | None = None  # None: this context cannot send sign-in codes
     loaders: "DataLoaders" = field(init=False)
 
     def __post_init__(self) -> None:
