@@ -15,7 +15,7 @@ from models.base import Base, BigId, TenantScoped, utcnow
 from models.customers import Customer
 from models.enums import CustomerType
 from models.errors import ErrorCode, Rejected, error
-from models.passwords import hash_password, needs_rehash, password_problem, verify_password
+from models.passwords import hash_off_loop, needs_rehash, password_problem, verify_off_loop
 
 
 class CustomerCredential(TenantScoped, Base):
@@ -47,15 +47,15 @@ async def has_password(session: AsyncSession, customer_id: int) -> bool:
 async def set_password(session: AsyncSession, customer: Customer, password: str) -> None:
     """Store the hash of a password the caller checked with `check_new_password`."""
     now = utcnow()
+    password_hash = await hash_off_loop(password)
     row = await session.scalar(select(CustomerCredential).where(
         CustomerCredential.customer_id == customer.id))
     if row is None:
         session.add(CustomerCredential(organization_id=customer.organization_id,
-                                       customer_id=customer.id,
-                                       password_hash=hash_password(password),
+                                       customer_id=customer.id, password_hash=password_hash,
                                        created_at=now, updated_at=now))
     else:
-        row.password_hash = hash_password(password)
+        row.password_hash = password_hash
         row.updated_at = now
     await session.flush()
 
@@ -74,9 +74,9 @@ async def customer_by_password(session: AsyncSession, email: str, password: str
                Customer.type == CustomerType.REGISTERED, Customer.erased_at.is_(None))
     )).first()
     customer, password_hash = (row[0], row[1]) if row is not None else (None, None)
-    if not verify_password(password_hash, password) or customer is None:
+    if not await verify_off_loop(password_hash, password) or customer is None:
         return None
-    assert password_hash is not None  # verify_password is False without a hash
+    assert password_hash is not None  # verification fails without a hash
     if needs_rehash(password_hash):
         await set_password(session, customer, password)
     return customer

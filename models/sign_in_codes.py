@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, TenantScoped, utcnow
 from models.errors import ErrorCode, Rejected, error
-from models.passwords import hash_password, verify_password
+from models.passwords import hash_off_loop, verify_off_loop
 
 DIGITS = 6
 LIFETIME = timedelta(minutes=10)
@@ -81,12 +81,13 @@ async def issue_code(session: AsyncSession, organization_id: int, phone_e164: st
         wait = row.sent_at + RESEND_AFTER - now
         if wait > timedelta(0):
             raise TooSoon(max(1, round(wait.total_seconds())), path)
-        row.code_hash, row.sent_at, row.attempts = hash_password(code), now, 0
+        row.code_hash, row.sent_at, row.attempts = await hash_off_loop(code), now, 0
         row.expires_at = now + LIFETIME
         await session.flush()
         return IssuedCode(code, row.expires_at)
     session.add(SignInCode(organization_id=organization_id, phone_e164=phone_e164,
-                           code_hash=hash_password(code), sent_at=now, expires_at=now + LIFETIME,
+                           code_hash=await hash_off_loop(code), sent_at=now,
+                           expires_at=now + LIFETIME,
                            attempts=0))
     try:
         await session.flush()
@@ -106,7 +107,7 @@ async def check_code(session: AsyncSession, phone_e164: str, code: str) -> CodeC
         return CodeCheck.EXPIRED
     if row.attempts >= MAX_ATTEMPTS:
         return CodeCheck.EXHAUSTED
-    if not verify_password(row.code_hash, "".join(code.split())):
+    if not await verify_off_loop(row.code_hash, "".join(code.split())):
         row.attempts += 1
         await session.flush()
         return CodeCheck.WRONG

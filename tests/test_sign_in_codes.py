@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
-from models.errors import ErrorCode
+from models.errors import ErrorCode, Rejected
 from models.sign_in_codes import (
     MAX_ATTEMPTS,
     CodeCheck,
@@ -121,9 +121,9 @@ async def test_no_code_asked_for_is_expired_and_an_empty_one_required(
     with pytest.raises(CodeRefused) as refused:
         await require_code(session, PHONE, "123456")
     assert refused.value.errors[0].code is ErrorCode.CODE_EXPIRED
-    with pytest.raises(Exception) as missing:
+    with pytest.raises(Rejected) as missing:
         await require_code(session, PHONE, " ")
-    assert missing.value.errors[0].code is ErrorCode.REQUIRED  # type: ignore[attr-defined]
+    assert missing.value.errors[0].code is ErrorCode.REQUIRED
     assert not isinstance(missing.value, CodeRefused)
 
 
