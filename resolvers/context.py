@@ -122,6 +122,16 @@ class Context:
         async with self.write_sessions(info=session_info(organization_id)) as session:
             yield session
 
+    def enter_organization(self, organization: OrganizationProfile) -> None:
+        """A caller without credentials has just signed in to `organization` through a public
+        field: the rest of the response (the profile in its payload) loads from there. Its
+        actor stays anonymous, so no other field opens to it. A caller with credentials keeps
+        its own organization (the public fields refuse to act in another one)."""
+        if self.actor.kind is ActorKind.ANONYMOUS:
+            self.organization = organization
+        elif organization.id != self.organization.id:
+            raise ValueError("a signed-in caller cannot enter another organization")
+
     @asynccontextmanager
     async def token_session(self) -> AsyncIterator[AsyncSession]:
         """A write session over every organization, only to find a row by the hash of a token

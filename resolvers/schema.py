@@ -10,6 +10,7 @@ from models.permissions import Permission
 from resolvers.access import queries as access_queries
 from resolvers.access.mutations import AccessMutations
 from resolvers.access.types import ApiKey, StaffUser
+from resolvers.customer_sign_in.mutations import CustomerSignInMutations
 from resolvers.customers import queries as customer_queries
 from resolvers.customers.connection import CustomerConnection
 from resolvers.customers.mutations import CustomerMutations
@@ -75,7 +76,7 @@ class Query:
 
 @strawberry.type
 class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessMutations,
-               MeMutations):
+               CustomerSignInMutations, MeMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 
