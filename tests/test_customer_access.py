@@ -17,6 +17,7 @@ from models.enums import CustomerType, RegistrationStrategy
 from models.organizations import Organization
 from models.sign_in_codes import SignInCode
 
+from conftest import ROOT
 from factories import OrgFixture
 from snapshots import organization_state
 
@@ -404,3 +405,51 @@ async def test_a_caller_signed_in_elsewhere_cannot_sign_a_customer_in_here(
     assert payload["accessToken"] is None
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
         (["input", "organization"], "INVALID")]
+
+
+async def test_the_storefronts_documents(shop: Storefront, org: OrgFixture,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    """The apps' own operations (frontend-contract/storefront), under EMAIL_OR_PHONE: ask for
+    a code, sign up with it, sign in by password, the account screen, edit, consent, refresh
+    without a header, sign out."""
+    def document(name: str) -> str:
+        return (ROOT / "frontend-contract" / "storefront" / f"{name}.graphql").read_text()
+
+    async def send(name: str, variables: dict[str, Any], token: str | None = None
+                   ) -> dict[str, Any]:
+        return await shop.data(document(name), variables, token)
+
+    await set_strategy(org, RegistrationStrategy.EMAIL_OR_PHONE)
+    policy = await shop.post(document("StorefrontPolicy"), {"device": "WEB"})
+    assert policy.status_code in (200, 401)  # who may read it is the permissions' business
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="customerhub.codes"):
+        asked = (await send("RequestSignInCode", {"input": {
+            "organization": org.slug, "phone": "612001122"}}))["requestSignInCode"]
+    assert asked["sent"] is True
+    code = re.search(r": (\d{6}) \(", caplog.records[-1].getMessage())
+    assert code is not None
+    signed_up = (await send("CustomerSignUp", {"input": {
+        "organization": org.slug, "firstName": "Lucía", "lastName": "Gil", "channel": "WEB",
+        "email": "lucia@example.es", "password": PASSWORD, "phone": "612001122",
+        "code": code[1], "acceptsMarketing": False}}))["customerSignUp"]
+    assert signed_up["userErrors"] == []
+    signed_in = (await send("CustomerSignIn", {"input": {
+        "organization": org.slug, "email": "lucia@example.es", "password": PASSWORD}}))[
+        "customerSignIn"]
+    token = signed_in["accessToken"]
+    account = (await send("MyAccount", {}, token))["me"]
+    assert account["id"] == signed_up["customer"]["id"]
+    assert account["marketingConsent"]["subscribed"] is False
+    edited = (await send("UpdateMe", {"input": {"lastName": "Gil Pérez"}}, token))["updateMe"]
+    assert edited["me"]["lastName"] == "Gil Pérez"
+    consent = (await send("SetMyConsent", {"input": {"subscribed": True,
+                                                     "channel": "WEB"}}, token))["setMyConsent"]
+    assert consent["changed"] is True
+    refreshed = (await send("RefreshToken", {"refreshToken": signed_in["refreshToken"]}))[
+        "refreshToken"]
+    assert refreshed["userErrors"] == []
+    out = (await send("SignOut", {}, refreshed["accessToken"]))["signOut"]
+    assert out["signedOut"] is True
+    assert (await shop.post(document("MyAccount"), {},
+                            refreshed["accessToken"])).status_code == 401
