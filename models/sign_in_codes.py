@@ -1,7 +1,8 @@
 """One-time codes sent to a phone, with which a customer signs up or signs in.
 
 - 6 digits, valid for 10 minutes, at most 5 tries; only the latest code of a phone counts (a new
-  one replaces it), and a new one may be asked for only a minute after the last.
+  one replaces it). A new one may be asked for a minute after the last, and at most 5 in an
+  hour: text messages cost the merchant money, and a phone's owner should not be flooded.
 - Stored as an Argon2id hash: a million possible codes are found in moments from a fast hash,
   while Argon2 takes hours, far beyond the code's 10 minutes.
 - Codes are keyed by phone, not by customer: a phone that is not a customer's yet receives one
@@ -30,6 +31,8 @@ DIGITS = 6
 LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RESEND_AFTER = timedelta(seconds=60)
+MAX_PER_WINDOW = 5
+WINDOW = timedelta(hours=1)
 
 
 class SignInCode(TenantScoped, Base):
@@ -42,6 +45,9 @@ class SignInCode(TenantScoped, Base):
     sent_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Codes sent to this phone since `window_started_at` (at most MAX_PER_WINDOW per WINDOW).
+    window_started_at: Mapped[datetime]
+    sent_in_window: Mapped[int] = mapped_column(Integer, default=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,8 @@ class IssuedCode:
 
 
 class TooSoon(Rejected):
-    """A code was sent to this phone less than `RESEND_AFTER` ago."""
+    """A code was sent to this phone less than `RESEND_AFTER` ago, or `MAX_PER_WINDOW` codes
+    within the last `WINDOW`."""
 
     def __init__(self, retry_after: int, path: str) -> None:
         super().__init__([error(path, ErrorCode.RATE_LIMITED,
@@ -79,16 +86,23 @@ async def issue_code(session: AsyncSession, organization_id: int, phone_e164: st
     row = await _locked(session, phone_e164)
     if row is not None:
         wait = row.sent_at + RESEND_AFTER - now
+        window_over = row.window_started_at + WINDOW <= now
+        if not window_over and row.sent_in_window >= MAX_PER_WINDOW:
+            wait = max(wait, row.window_started_at + WINDOW - now)
         if wait > timedelta(0):
             raise TooSoon(max(1, round(wait.total_seconds())), path)
         row.code_hash, row.sent_at, row.attempts = await hash_off_loop(code), now, 0
         row.expires_at = now + LIFETIME
+        if window_over:
+            row.window_started_at, row.sent_in_window = now, 1
+        else:
+            row.sent_in_window += 1
         await session.flush()
         return IssuedCode(code, row.expires_at)
     session.add(SignInCode(organization_id=organization_id, phone_e164=phone_e164,
                            code_hash=await hash_off_loop(code), sent_at=now,
-                           expires_at=now + LIFETIME,
-                           attempts=0))
+                           expires_at=now + LIFETIME, attempts=0, window_started_at=now,
+                           sent_in_window=1))
     try:
         await session.flush()
     except IntegrityError:

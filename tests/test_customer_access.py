@@ -451,3 +451,16 @@ async def test_the_storefronts_documents(shop: Storefront, org: OrgFixture,
     assert out["signedOut"] is True
     assert (await shop.post(document("MyAccount"), {},
                             refreshed["accessToken"])).status_code == 401
+
+
+async def test_password_guessing_is_slowed_per_email(shop: Storefront) -> None:
+    await shop.sign_up(email="lucia@example.es", password=PASSWORD, addresses=ADDRESS)
+    for _ in range(10):
+        wrong = await shop.sign_in(email="lucia@example.es", password="not the password")
+        assert [e["code"] for e in wrong["userErrors"]] == ["INVALID_CREDENTIALS"]
+    slowed = await shop.sign_in(email=" Lucia@example.es", password=PASSWORD)
+    assert slowed["accessToken"] is None
+    assert [(e["field"], e["code"]) for e in slowed["userErrors"]] == [
+        (["input"], "TOO_MANY_ATTEMPTS")]
+    other = await shop.sign_in(email="someone@example.es", password=PASSWORD)
+    assert [e["code"] for e in other["userErrors"]] == ["INVALID_CREDENTIALS"]

@@ -12,6 +12,7 @@ from models.base import utcnow
 from models.errors import ErrorCode, Rejected
 from models.sign_in_codes import (
     MAX_ATTEMPTS,
+    MAX_PER_WINDOW,
     CodeCheck,
     CodeRefused,
     SignInCode,
@@ -136,3 +137,20 @@ async def test_codes_of_one_organization_do_not_open_another(
     await session.commit()
     async with org.db.sessions(info=session_info(other.id)) as elsewhere:
         assert await check_code(elsewhere, PHONE, issued.code) is CodeCheck.EXPIRED
+
+
+async def test_at_most_five_codes_an_hour_per_phone(session: AsyncSession, org: OrgFixture
+                                                    ) -> None:
+    for _ in range(MAX_PER_WINDOW):
+        await issue_code(session, org.id, PHONE)
+        await session.commit()
+        await backdate(session, sent_at=timedelta(minutes=2))  # past the minute between codes
+    with pytest.raises(TooSoon) as too_soon:
+        await issue_code(session, org.id, PHONE)
+    assert 3500 < too_soon.value.retry_after <= 3600
+    await session.rollback()
+    assert (await stored(session)).sent_in_window == MAX_PER_WINDOW
+    await backdate(session, sent_at=timedelta(minutes=2), window_started_at=timedelta(hours=1))
+    await issue_code(session, org.id, PHONE)
+    await session.commit()
+    assert (await stored(session)).sent_in_window == 1

@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_in_window", sa.Integer(), nullable=False),
         sa.Column("organization_id", BIG_ID, nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],

@@ -8,10 +8,15 @@ from models.auth_sessions import AuthSession, start_session
 from models.customer_sign_in import SignInForm, sign_in
 from models.customers import Customer as CustomerRow
 from models.enums import ActorKind
+from models.errors import ErrorCode
 from models.organizations import Organization
 from resolvers.context import Info
 from resolvers.customer_sign_in.public import run_public_rule
 from resolvers.customer_sign_in.types import CustomerSessionPayload
+from resolvers.user_errors import UserError
+
+PASSWORD_TRIES = 10
+PASSWORD_PERIOD = 15 * 60  # seconds
 
 
 @strawberry.input(description="Email and password, or phone and code: not both.")
@@ -25,6 +30,8 @@ class CustomerSignInInput:
 
 
 async def customer_sign_in(info: Info, input: CustomerSignInInput) -> CustomerSessionPayload:
+    if (refusal := await _too_many_tries(info, input)) is not None:
+        return CustomerSessionPayload.refused([refusal])
     form = SignInForm(email=input.email, password=input.password, phone=input.phone,
                       code=input.code)
 
@@ -39,3 +46,19 @@ async def customer_sign_in(info: Info, input: CustomerSignInInput) -> CustomerSe
     if started is None:
         return CustomerSessionPayload.refused(errors)
     return CustomerSessionPayload.of(started, info.context.organization.currency)
+
+
+async def _too_many_tries(info: Info, input: CustomerSignInInput) -> UserError | None:
+    """Password guessing is slowed per organization and email, as for staff (codes count their
+    own tries), whether the email is a customer's or not."""
+    email = (input.email or "").strip().lower()
+    if not email:
+        return None
+    account = f"{input.organization.strip().lower()}:{email}"
+    wait = await info.context.throttle(f"customer-sign-in:{account}", PASSWORD_TRIES,
+                                       PASSWORD_PERIOD)
+    if wait is None:
+        return None
+    return UserError(field=["input"], code=ErrorCode.TOO_MANY_ATTEMPTS,
+                     message=f"Too many sign-in attempts with this email: try again in {wait} "
+                             "seconds.")
