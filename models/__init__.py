@@ -4,11 +4,13 @@ from models.api_keys import ApiKey
 from models.auth_sessions import AuthSession, RetiredRefreshToken
 from models.base import Base
 from models.consent import ConsentEvent
+from models.customer_credentials import CustomerCredential
 from models.customers import Customer, CustomerAddress, CustomerRedirect, CustomerStore
 from models.events import DomainEvent
 from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
 from models.orders import Order, OrderItem
 from models.organizations import Organization
+from models.sign_in_codes import SignInCode
 from models.staff_users import StaffUser, StaffUserStore
 from models.stores import Store
 
@@ -19,6 +21,7 @@ __all__ = [
     "ConsentEvent",
     "Customer",
     "CustomerAddress",
+    "CustomerCredential",
     "CustomerRedirect",
     "CustomerStore",
     "DomainEvent",
@@ -28,6 +31,7 @@ __all__ = [
     "OrderItem",
     "Organization",
     "RetiredRefreshToken",
+    "SignInCode",
     "StaffUser",
     "StaffUserStore",
     "Store",

@@ -170,15 +170,25 @@ async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str,
     clean = await validate_fields(session, org, sent, None, errors)
     errors.extend(main_store_errors(actor, None, sent, errors))
     if errors:
-        raise Rejected(_unique(errors))
-    now = utcnow()
-    customer = Customer(organization_id=org.id, type=CustomerType.REGISTERED,
-                        source=CustomerSource.MANUAL, registered_at=now, created_at=now,
-                        updated_at=now, last_activity_at=now)
-    changes = await _apply(session, customer, clean)
+        raise Rejected(unique_errors(errors))
+    customer, changes = await new_registered_customer(session, org, clean,
+                                                      CustomerSource.MANUAL)
     record_event(session, actor, EventKind.CUSTOMER_CREATED, customer.id,
                  {"source": customer.source.value, "changed": changes})
     return customer
+
+
+async def new_registered_customer(session: AsyncSession, org: Organization,
+                                  clean: Mapping[str, Any], source: CustomerSource
+                                  ) -> tuple[Customer, dict[str, dict[str, Any]]]:
+    """A registered customer made of fields that `validate_fields` cleaned, and its fields as
+    an event's `changed`; the caller records the event (its actor may be the new customer)."""
+    now = utcnow()
+    customer = Customer(organization_id=org.id, type=CustomerType.REGISTERED, source=source,
+                        registered_at=now, created_at=now, updated_at=now,
+                        last_activity_at=now)
+    changes = await _apply(session, customer, clean)
+    return customer, changes
 
 
 async def update_customer(session: AsyncSession, actor: Actor, customer_id: int,
@@ -196,7 +206,7 @@ async def update_customer(session: AsyncSession, actor: Actor, customer_id: int,
     clean = await validate_fields(session, org, fields, customer.id, errors)
     errors.extend(main_store_errors(actor, customer.main_store_id, fields, errors))
     if errors:
-        raise Rejected(_unique(errors))
+        raise Rejected(unique_errors(errors))
     changes = await _apply(session, customer, clean)
     if changes:
         customer.updated_at = utcnow()
@@ -218,11 +228,11 @@ async def register_guest(session: AsyncSession, actor: Actor, customer_id: int,
     has_address = await session.scalar(
         select(CustomerAddress.id).where(CustomerAddress.customer_id == customer.id).limit(1)
     ) is not None
-    errors = _required_by_strategy(org.registration_strategy, merged, has_address)
+    errors = required_by_strategy(org.registration_strategy, merged, has_address)
     clean = await validate_fields(session, org, fields, customer.id, errors)
     errors.extend(main_store_errors(actor, customer.main_store_id, fields, errors))
     if errors:
-        raise Rejected(_unique(errors))
+        raise Rejected(unique_errors(errors))
     changes = await _apply(session, customer, clean)
     now = utcnow()
     customer.type = CustomerType.REGISTERED
@@ -233,8 +243,10 @@ async def register_guest(session: AsyncSession, actor: Actor, customer_id: int,
     return customer
 
 
-def _required_by_strategy(strategy: RegistrationStrategy, merged: Mapping[str, Any],
-                          has_address: bool) -> list[UserError]:
+def required_by_strategy(strategy: RegistrationStrategy, merged: Mapping[str, Any],
+                         has_address: bool) -> list[UserError]:
+    """What registering under the strategy asks for that `merged` (the fields the customer will
+    have) lacks."""
     def has(name: str) -> bool:
         return bool((merged.get(name) or "").strip())
 
@@ -305,7 +317,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _unique(errors: list[UserError]) -> list[UserError]:
+def unique_errors(errors: list[UserError]) -> list[UserError]:
     """One error per field and code: a missing field is not also reported as invalid."""
     seen: set[tuple[tuple[str, ...], str]] = set()
     result = []
@@ -314,3 +326,16 @@ def _unique(errors: list[UserError]) -> list[UserError]:
             seen.add((e.field, e.code.value))
             result.append(e)
     return result
+
+
+def as_told_to_customers(errors: Sequence[UserError]) -> list[UserError]:
+    """The errors as a customer acting on their own may read them: a DUPLICATE names neither
+    the other customer nor their ID, which are the merchant's business."""
+    told = []
+    for problem in errors:
+        if problem.code is ErrorCode.DUPLICATE:
+            label = "email" if problem.field[-1] == "email" else "phone number"
+            problem = UserError(field=problem.field, code=problem.code,
+                                message=f"This {label} is already in use by another account.")
+        told.append(problem)
+    return told

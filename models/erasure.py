@@ -1,9 +1,11 @@
 """The right to be forgotten: a customer's personal data wiped, the merchant's records kept.
 
 Orders stay (with their amounts, items and stores) so that the merchant's accounts add up, but
-they no longer lead to a person. The consent history keeps what the law asks to keep as proof:
-each decision, when, and through what channel. The row stays, marked `erased_at` and unsubscribed,
-so that the orders keep their aggregates; it no longer appears in lists, searches or stats.
+they no longer lead to a person. The password, any sign-in code and the open sessions go, and
+with them the means to sign in. The consent history keeps what the law asks to keep as proof:
+each decision, when, and through what channel. The row stays, marked `erased_at` and
+unsubscribed, so that the orders keep their aggregates; it no longer appears in lists, searches
+or stats.
 The audit log (the customer's domain events) keeps which fields changed, when and by whom, but
 no longer their values.
 """
@@ -12,12 +14,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
+from models.auth_sessions import revoke_subject_sessions
 from models.base import utcnow
 from models.changes import without_values
-from models.customers import Customer, CustomerAddress, locked_customer
+from models.customer_credentials import CustomerCredential
+from models.customers import Customer, CustomerAddress, CustomerRedirect, locked_customer
+from models.enums import ActorKind
 from models.errors import ErrorCode, Rejected, error
 from models.events import DomainEvent, EventKind, record_event
 from models.loyalty import LoyaltyAccount
+from models.sign_in_codes import forget_phone
 
 PERSONAL = ("first_name", "last_name", "email", "phone_e164", "birthday", "external_id",
             "notes", "company_name", "last_access_at")
@@ -35,6 +41,15 @@ async def erase_customer(session: AsyncSession, actor: Actor, customer_id: int) 
         raise Rejected([error("customerId", ErrorCode.INVALID,
                               "This customer's data was already erased.")])
     now = utcnow()
+    if customer.phone_e164 is not None:
+        await forget_phone(session, customer.phone_e164)
+    await session.execute(delete(CustomerCredential).where(
+        CustomerCredential.customer_id == customer.id))
+    # Its sessions end, and those opened by customers merged into it since.
+    merged = await session.scalars(select(CustomerRedirect.merged_id).where(
+        CustomerRedirect.target_id == customer.id))
+    for subject_id in (customer.id, *merged):
+        await revoke_subject_sessions(session, ActorKind.CUSTOMER, subject_id)
     for name in PERSONAL:
         setattr(customer, name, None)
     customer.subscribed = False

@@ -23,6 +23,13 @@ class ErrorCode(Enum):
     DISABLED = "DISABLED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     OUT_OF_SCOPE = "OUT_OF_SCOPE"  # a store outside a manager's stores
+    # Customer sign-in: a method the organization's registration strategy does not use, a phone
+    # that is no customer's account yet, and the one-time code's refusals.
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NOT_REGISTERED = "NOT_REGISTERED"
+    INVALID_CODE = "INVALID_CODE"
+    CODE_EXPIRED = "CODE_EXPIRED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True, slots=True)

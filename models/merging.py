@@ -1,9 +1,9 @@
 """Merging duplicate customers into one.
 
 Everything the sources own moves to the target: orders, loyalty ledger and membership, consent
-history, addresses, events. The most recent consent decision wins; the target keeps its own
-contact data and takes the sources' where it has none. The sources are removed, and their IDs
-go on resolving to the target (`CustomerRedirect`).
+history, addresses, events, and a password when the target has none. The most recent consent
+decision wins; the target keeps its own contact data and takes the sources' where it has none.
+The sources are removed, and their IDs go on resolving to the target (`CustomerRedirect`).
 """
 
 from collections.abc import Sequence
@@ -18,6 +18,7 @@ from models.aggregates import recompute_aggregates
 from models.base import utcnow
 from models.changes import changed, plain
 from models.consent import ConsentEvent
+from models.customer_credentials import CustomerCredential, has_password
 from models.customers import Customer, CustomerAddress, CustomerRedirect
 from models.enums import CustomerType
 from models.errors import ErrorCode, Rejected, UserError, error
@@ -126,6 +127,14 @@ async def _move_children(session: AsyncSession, target: Customer, ids: list[int]
         address.customer_id = target.id
         address.position = next_position or 0
         next_position = (next_position or 0) + 1
+    # A password moves to a target that has none (the newest source's), so that the customer
+    # goes on signing in with it.
+    if not await has_password(session, target.id):
+        password = await session.scalar(select(CustomerCredential).where(
+            CustomerCredential.customer_id.in_(ids))
+            .order_by(CustomerCredential.updated_at.desc()).limit(1))
+        if password is not None:
+            password.customer_id = target.id
     if await session.scalar(select(LoyaltyAccount.id).where(
             LoyaltyAccount.customer_id == target.id)) is None:
         first = await session.scalar(select(LoyaltyAccount).where(

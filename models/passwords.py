@@ -1,5 +1,7 @@
 """Password hashes for staff users and customers: Argon2id through argon2-cffi."""
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -37,3 +39,14 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     return None
+
+
+# Argon2 takes tens of milliseconds of CPU by design; argon2-cffi releases the GIL meanwhile, so
+# in a thread it does not stall the other requests of the event loop. Rules that run in a
+# request use these.
+async def hash_off_loop(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_off_loop(password_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)

@@ -4,6 +4,7 @@ reach the database. `server/` builds it; resolvers only read it."""
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 import strawberry
@@ -66,6 +67,13 @@ async def _unlimited() -> None:
     return None
 
 
+class CodeSender(Protocol):
+    """Delivers a customer's one-time sign-in code (server/code_senders.py has the kinds)."""
+
+    async def send_code(self, organization: str, phone_e164: str, code: str,
+                        expires_at: datetime) -> None: ...
+
+
 @dataclass
 class Context:
     actor: Actor
@@ -85,6 +93,7 @@ class Context:
     # `await throttle(bucket, limit, period_seconds)`: None while within the limit, else the
     # seconds to wait; counted across processes when Redis is configured (server/rate_limit.py).
     throttle: Throttle = field(default=lambda _bucket, _limit, _period: _unlimited())
+    code_sender: CodeSender | None = None  # None: this context cannot send sign-in codes
     loaders: "DataLoaders" = field(init=False)
     # Fields hidden from some callers are decided here, once per request, so that the sync
     # resolver of each item reads a boolean (DESIGN.md section 5).
@@ -122,6 +131,16 @@ class Context:
         fields only: an anonymous caller's context belongs to no organization."""
         async with self.write_sessions(info=session_info(organization_id)) as session:
             yield session
+
+    def enter_organization(self, organization: OrganizationProfile) -> None:
+        """A caller without credentials has just signed in to `organization` through a public
+        field: the rest of the response (the profile in its payload) loads from there. Its
+        actor stays anonymous, so no other field opens to it. A caller with credentials keeps
+        its own organization (the public fields refuse to act in another one)."""
+        if self.actor.kind is ActorKind.ANONYMOUS:
+            self.organization = organization
+        elif organization.id != self.organization.id:
+            raise ValueError("a signed-in caller cannot enter another organization")
 
     @asynccontextmanager
     async def token_session(self) -> AsyncIterator[AsyncSession]:

@@ -10,6 +10,7 @@ from models.permissions import Permission
 from resolvers.access import queries as access_queries
 from resolvers.access.mutations import AccessMutations
 from resolvers.access.types import ApiKey, StaffUser
+from resolvers.customer_sign_in.mutations import CustomerSignInMutations
 from resolvers.customers import queries as customer_queries
 from resolvers.customers.connection import CustomerConnection
 from resolvers.customers.mutations import CustomerMutations
@@ -18,6 +19,9 @@ from resolvers.customers.types import Customer
 from resolvers.errors import MaskInternalErrors
 from resolvers.execution import ExecutionContext
 from resolvers.limits.setup import Limits, limit_extensions
+from resolvers.me import queries as me_queries
+from resolvers.me.mutations import MeMutations
+from resolvers.me.types import MyProfile
 from resolvers.node import Node
 from resolvers.node_queries import node
 from resolvers.orders.mutations import OrderMutations
@@ -65,10 +69,14 @@ class Query:
     api_keys: list[ApiKey] = strawberry.field(
         extensions=requires(Permission.MANAGE_ACCESS), resolver=access_queries.api_keys,
         description="Every API key of the organization, revoked ones included.")
+    me: MyProfile = strawberry.field(
+        extensions=requires(Permission.SELF), resolver=me_queries.me,
+        description="The signed-in customer's own profile, orders and loyalty.")
 
 
 @strawberry.type
-class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessMutations):
+class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessMutations,
+               CustomerSignInMutations, MeMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 

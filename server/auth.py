@@ -25,7 +25,7 @@ from models.actors import Actor
 from models.api_keys import KEY_PREFIX, ApiKey, find_active_key
 from models.auth_sessions import ACCESS_PREFIX, REFRESH_PREFIX, AuthSession, find_by_access_token
 from models.base import utcnow
-from models.customers import Customer
+from models.customers import Customer, CustomerRedirect
 from models.enums import ActorKind
 from models.organizations import Organization
 from models.staff_users import StaffUser, store_ids_of
@@ -153,9 +153,14 @@ async def _staff_actor(session: AsyncSession, row: AuthSession) -> Actor:
 
 
 async def _customer_actor(session: AsyncSession, row: AuthSession) -> Actor:
+    # A customer merged into another since signing in goes on as that one (`me` follows the
+    # redirect); an erased one is gone.
+    redirect = await session.scalar(select(CustomerRedirect.target_id).where(
+        CustomerRedirect.merged_id == row.subject_id,
+        CustomerRedirect.organization_id == row.organization_id))
     customer = await session.scalar(select(Customer.id).where(
-        Customer.id == row.subject_id, Customer.organization_id == row.organization_id,
-        Customer.erased_at.is_(None)))
+        Customer.id == (redirect or row.subject_id),
+        Customer.organization_id == row.organization_id, Customer.erased_at.is_(None)))
     if customer is None:
         raise AuthenticationError("This customer account no longer exists.")
     return Actor(organization_id=row.organization_id, kind=ActorKind.CUSTOMER,

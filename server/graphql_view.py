@@ -22,6 +22,7 @@ from resolvers.context import Context
 from resolvers.count_cache import CountCache
 from resolvers.limits.setup import Limits
 from server.auth import AuthenticationError, Authenticator, Identity
+from server.code_senders import code_sender
 from server.db import Database
 from server.rate_limit import RequestThrottle
 from server.settings import Settings
@@ -44,6 +45,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.authenticator = authenticator
         self.counts = CountCache(settings.count_cache_seconds)
         self.throttle = throttle
+        self.code_sender = code_sender(settings.code_sender)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.graphql_ide and _is_ide_page(scope):
@@ -81,6 +83,7 @@ class GraphQLView(GraphQL[Context, None]):
                        credentials=self.authenticator,
                        auth_session_id=identity.auth_session_id,
                        token_lifetimes=self.settings.token_lifetimes,
+                       code_sender=self.code_sender,
                        **({"throttle": self.throttle.limiter.hit} if self.throttle else {}))
 
     async def process_result(self, request: Request, result: ExecutionResult

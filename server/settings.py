@@ -38,6 +38,8 @@ class Settings:
     rate_limit: str = "600/minute"
     anonymous_rate_limit: str = "60/minute"
     cors_origins: tuple[str, ...] = ()
+    # Where customers' one-time sign-in codes go (server/code_senders.py).
+    code_sender: str = "log://"
     # Pre-filled into GraphiQL's Authorization header by `customerhub serve --demo` only.
     graphiql_api_key: str = field(default="", repr=False)
 
@@ -60,6 +62,7 @@ class Settings:
             anonymous_rate_limit=_env("ANONYMOUS_RATE_LIMIT", "60/minute"),
             cors_origins=tuple(origin.strip().rstrip("/")
                                for origin in _env("CORS_ORIGINS").split(",") if origin.strip()),
+            code_sender=_env("CODE_SENDER", "log://"),
         )
 
     @property

@@ -110,6 +110,18 @@ class OrderSummary:
     last_order_status: OrderStatus | None
     last_order_punctuality: Punctuality | None
 
+    @classmethod
+    def of(cls, row: CustomerRow, currency: str) -> Self:
+        return cls(
+            total_orders=row.order_count,
+            total_spent=Money.of(row.total_spent, currency),
+            average_order_value=Money.of(row.average_spend, currency),
+            monthly_spend=Money.of(monthly_spend(row.total_spent, row.first_order_at), currency),
+            first_order_at=row.first_order_at, last_order_at=row.last_order_at,
+            last_order_status=row.last_order_status,
+            last_order_punctuality=row.last_order_punctuality,
+        )
+
 
 @strawberry.type
 class Customer(Node):
@@ -171,16 +183,7 @@ class Customer(Node):
 
     @strawberry.field
     def order_summary(self) -> OrderSummary:
-        row, currency = self.row, self.currency
-        return OrderSummary(
-            total_orders=row.order_count,
-            total_spent=Money.of(row.total_spent, currency),
-            average_order_value=Money.of(row.average_spend, currency),
-            monthly_spend=Money.of(monthly_spend(row.total_spent, row.first_order_at), currency),
-            first_order_at=row.first_order_at, last_order_at=row.last_order_at,
-            last_order_status=row.last_order_status,
-            last_order_punctuality=row.last_order_punctuality,
-        )
+        return OrderSummary.of(self.row, self.currency)
 
     # Relations answer with the loader's future: no coroutine per customer (DESIGN.md, 5).
     @strawberry.field(graphql_type=list[Address])

@@ -21,7 +21,10 @@ from models.actors import Actor
 from models.api_keys import ALL_SCOPES, create_api_key
 from models.api_keys import ApiKey as ApiKeyRow
 from models.auth_sessions import start_session
-from models.enums import ActorKind, CustomerType, OrderStatus, StaffRole
+from models.customer_credentials import set_password
+from models.customers import Customer as CustomerRow
+from models.enums import ActorKind, CustomerType, OrderStatus, RegistrationStrategy, StaffRole
+from models.organizations import Organization as OrganizationRow
 from models.staff_users import StaffUser as StaffUserRow
 from models.staff_users import create_staff_user
 from models.tenancy import session_info
@@ -281,7 +284,43 @@ async def sign_out(_world: World) -> dict[str, Any]:
     return {"input": {}}
 
 
+async def customer_sign_up(world: World) -> dict[str, Any]:
+    n = next(_serial)
+    world.markers.add(f"shopper{n}@example.es")
+    return {"input": {"organization": world.ours.slug, "firstName": "Lola", "lastName": f"Web{n}",
+                      "channel": "WEB", "email": f"shopper{n}@example.es", "password": PASSWORD,
+                      "addresses": [{"line1": "Calle Mayor 3", "city": "Madrid"}]}}
+
+
+async def code_request(world: World) -> dict[str, Any]:
+    return {"input": {"organization": world.ours.slug, "phone": f"+3466{next(_serial):07d}"}}
+
+
+async def customer_credentials(world: World) -> dict[str, Any]:
+    customer = await world.customer_at_a()
+    async with world.ours.db.sessions(info=session_info(world.ours.id)) as session:
+        row = await session.get(CustomerRow, customer)
+        assert row is not None
+        await set_password(session, row, PASSWORD)
+        await session.commit()
+        email = row.email
+    return {"input": {"organization": world.ours.slug, "email": email, "password": PASSWORD}}
+
+
+class KeptCodes:
+    """A code sender that keeps what it was asked to send (the log sender, without the log)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_code(self, organization: str, phone_e164: str, code: str,
+                        expires_at: Any) -> None:
+        self.sent.append((phone_e164, code))
+
+
 CUSTOMER_PAYLOAD = "{ customer { id email } userErrors { field code message } }"
+CUSTOMER_SESSION_PAYLOAD = ("{ accessToken customer { id email } "
+                            "userErrors { field code message } }")
 TOKENS_PAYLOAD = "{ accessToken refreshToken user { id email } userErrors { field code message } }"
 
 # Keyed by root field name. A root field added to the schema needs an entry here (see
@@ -329,7 +368,7 @@ EXAMPLES: dict[str, Example] = {
         "mutation($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) "
         "{ order { id status } userErrors { field code message } } }", pending_order),
     "updateOrganizationSettings": Example(
-        "mutation { updateOrganizationSettings(input: { registrationStrategy: EMAIL }) "
+        "mutation { updateOrganizationSettings(input: { registrationStrategy: EMAIL_OR_PHONE }) "
         "{ organization { id name } userErrors { field code message } } }",
         own_organization=True),
     "signIn": Example(
@@ -359,6 +398,22 @@ EXAMPLES: dict[str, Example] = {
     "revokeApiKey": Example(
         "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) "
         "{ apiKey { id revokedAt } userErrors { field code message } } }", key_to_revoke),
+    "me": Example("{ me { id email } }"),
+    "updateMe": Example(
+        "mutation { updateMe(input: { lastName: \"Roles\" }) "
+        "{ me { id email } userErrors { field code message } } }"),
+    "setMyConsent": Example(
+        "mutation { setMyConsent(input: { subscribed: true, channel: MOBILE_APP }) "
+        "{ me { id email } userErrors { field code message } } }"),
+    "customerSignUp": Example(
+        "mutation($input: CustomerSignUpInput!) { customerSignUp(input: $input) "
+        + CUSTOMER_SESSION_PAYLOAD + " }", customer_sign_up),
+    "requestSignInCode": Example(
+        "mutation($input: RequestSignInCodeInput!) { requestSignInCode(input: $input) "
+        "{ sent userErrors { field code message } } }", code_request),
+    "customerSignIn": Example(
+        "mutation($input: CustomerSignInInput!) { customerSignIn(input: $input) "
+        + CUSTOMER_SESSION_PAYLOAD + " }", customer_credentials),
     NOTES_ROW: Example("query($id: ID!) { customer(id: $id) { id notes } }", the_customer),
 }
 
@@ -397,6 +452,11 @@ async def world(db: Database) -> World:
     ours, theirs = await create_organization(db), await create_organization(db)
     store_a, store_b, _ = ours.store_ids
     made = World(ours, theirs, store_a, store_b, customer=0, order=0)
+    async with db.admin_session() as session:  # customers may sign in by email or by phone
+        organization = await session.get(OrganizationRow, ours.id)
+        assert organization is not None
+        organization.registration_strategy = RegistrationStrategy.EMAIL_OR_PHONE
+        await session.commit()
     made.customer = await made.customer_at_a(notes=NOTE, first_name="Rosa")
     made.order = await made.order_at_a(made.customer)
     for name, (role, store) in STAFF.items():
@@ -473,7 +533,8 @@ async def run(actor: Actor, world: World, db: Database, example: Example,
                     else await organization_profile(db, actor.organization_id))
     session_id = await world.sign_in_session(actor) if example.signed_in_session else None
     context = Context(actor=actor, organization=organization, read_sessions=db.read_sessions,
-                      write_sessions=db.sessions, auth_session_id=session_id)
+                      write_sessions=db.sessions, auth_session_id=session_id,
+                      code_sender=KeptCodes())
     result = await schema.execute(example.document, variables, context_value=context)
     body: dict[str, Any] = {"data": result.data}
     if result.errors:

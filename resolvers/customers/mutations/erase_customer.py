@@ -4,6 +4,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.customers import Customer as CustomerRow
+from models.enums import ActorKind
 from models.erasure import erase_customer as erase_customer_rule
 from resolvers.context import Info
 from resolvers.customers.types import Customer
@@ -27,6 +28,8 @@ async def erase_customer(info: Info, input: EraseCustomerInput) -> EraseCustomer
         return await erase_customer_rule(session, info.context.actor, customer_id)
 
     row, errors = await run_rule(info, rule)
+    if row is not None:  # its sessions were revoked: this process forgets them at once
+        info.context.credentials.forget_subject(ActorKind.CUSTOMER, row.id)
     currency = info.context.organization.currency
     return EraseCustomerPayload(customer=Customer.from_row(row, currency) if row else None,
                                 user_errors=errors)

@@ -1,0 +1,105 @@
+"""What a signed-in customer does to their own profile: read it, edit it, decide on marketing.
+
+The customer is always the actor's own (`Actor.customer_id`), never an ID from the input. The
+same rules as staff edits apply (`customer_profile.update_customer`, `consent.set_consent`), with
+the customer as the actor, so that events and the consent history record that they did it.
+
+A customer merged into another since signing in goes on as that other customer (the merge
+redirect); an erased customer has no profile any more, and their session is dead.
+"""
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.actors import Actor
+from models.consent import set_consent
+from models.customer_profile import as_told_to_customers, organization_of, update_customer
+from models.customers import Customer, CustomerRedirect
+from models.enums import ActorKind, ConsentSource, RegistrationStrategy
+from models.errors import ErrorCode, Rejected, UserError, error
+
+# What a customer may change about themself; the rest is the merchant's (notes, levels, ...).
+SELF_EDITABLE = frozenset({"first_name", "last_name", "email", "phone", "birthday",
+                           "addresses"})
+# The channels a customer decides through on their own.
+SELF_CHANNELS = frozenset({ConsentSource.WEB, ConsentSource.MOBILE_APP})
+
+
+class SessionEnded(Exception):
+    """The signed-in customer no longer exists (erased, or never in this organization)."""
+
+
+async def own_customer(session: AsyncSession, actor: Actor, *, lock: bool = False) -> Customer:
+    """The actor's customer row, following a merge; `SessionEnded` when there is none."""
+    if actor.kind is not ActorKind.CUSTOMER or actor.customer_id is None:
+        raise SessionEnded("not a signed-in customer")
+    customer_id = actor.customer_id
+    target = await session.scalar(select(CustomerRedirect.target_id).where(
+        CustomerRedirect.merged_id == customer_id))
+    statement = select(Customer).where(Customer.id == (target or customer_id))
+    customer = await session.scalar(statement.with_for_update() if lock else statement)
+    if customer is None or customer.erased_at is not None:
+        raise SessionEnded("the customer was erased")
+    return customer
+
+
+def acting_as(actor: Actor, customer: Customer) -> Actor:
+    """The actor, speaking for the customer it is now (another one after a merge)."""
+    if actor.customer_id == customer.id:
+        return actor
+    return dataclasses.replace(actor, id=str(customer.id), customer_id=customer.id)
+
+
+async def update_own_profile(session: AsyncSession, actor: Actor, fields: Mapping[str, Any]
+                             ) -> Customer:
+    """Change only the fields sent, among `SELF_EDITABLE`, with the checks staff edits get;
+    and never empty what the organization signs customers in with."""
+    unknown = set(fields) - SELF_EDITABLE
+    if unknown:
+        raise ValueError(f"not editable by the customer: {sorted(unknown)}")
+    customer = await own_customer(session, actor, lock=True)
+    org = await organization_of(session, actor)
+    problems = _keeps_sign_in(org.registration_strategy, customer, fields)
+    if problems:
+        raise Rejected(problems)
+    try:
+        return await update_customer(session, acting_as(actor, customer), customer.id, fields)
+    except Rejected as rejected:
+        raise Rejected(as_told_to_customers(rejected.errors)) from None
+
+
+async def set_own_consent(session: AsyncSession, actor: Actor, subscribed: bool,
+                          channel: ConsentSource) -> tuple[Customer, bool]:
+    """The customer's own marketing decision, through the storefront they took it on."""
+    if channel not in SELF_CHANNELS:
+        raise ValueError(f"not a customer's own channel: {channel}")
+    customer = await own_customer(session, actor, lock=True)
+    return await set_consent(session, acting_as(actor, customer), customer.id, subscribed,
+                             channel)
+
+
+def _keeps_sign_in(strategy: RegistrationStrategy, customer: Customer,
+                   fields: Mapping[str, Any]) -> list[UserError]:
+    """REQUIRED when the edit would empty the email or phone the strategy signs in with."""
+    def kept(name: str, current: str | None) -> bool:
+        value = fields.get(name, current)
+        return bool((value or "").strip())
+
+    email, phone = kept("email", customer.email), kept("phone", customer.phone_e164)
+    # Only an edit that empties it is refused: a customer who never had one (the strategy
+    # changed since) may still edit the rest.
+    if strategy is RegistrationStrategy.EMAIL and "email" in fields and not email:
+        return [error("email", ErrorCode.REQUIRED, "You sign in with your email: it cannot be "
+                                                   "emptied.")]
+    if strategy is RegistrationStrategy.PHONE and "phone" in fields and not phone:
+        return [error("phone", ErrorCode.REQUIRED, "You sign in with your phone: it cannot be "
+                                                   "emptied.")]
+    if (strategy is RegistrationStrategy.EMAIL_OR_PHONE and {"email", "phone"} & set(fields)
+            and not (email or phone)):
+        return [error("email", ErrorCode.REQUIRED, "Keep an email or a phone to sign in with.")]
+    return []
+

@@ -1,0 +1,2 @@
+"""What a signed-in customer reads and changes about themself: `me`, `updateMe`,
+`setMyConsent`."""
