@@ -19,6 +19,7 @@ path. tests/test_execution.py compares both executors on the front end's operati
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -261,7 +262,8 @@ def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
         if arguments or not getattr(field_def.resolve, "_is_default", False):
             return None
         default_resolver, attribute = definition.default_resolver, definition.python_name
-        get = lambda source: default_resolver(source, attribute)  # noqa: E731
+        get = (attrgetter(attribute) if default_resolver is getattr
+               else lambda source: default_resolver(source, attribute))
     else:
         if (resolver.is_async or resolver.self_parameter is None
                 or resolver.root_parameter is not None or resolver.parent_parameter is not None):
