@@ -168,8 +168,9 @@ class ExportRunner:
 
     async def _write_file(self, job: jobs.ExportJob, organization: Organization,
                           file: Any) -> int:
-        info = session_info(organization.id)
         spec = job.input
+        scope = spec.get("store_scope")
+        info = session_info(organization.id, store_scope=scope)
         locale = spec.get("locale", "EN")
         # Two connections: the cursor holds one until its last row; progress goes on the other.
         async with self.database.sessions(info=info) as rows, \

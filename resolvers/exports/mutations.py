@@ -51,6 +51,10 @@ async def _start(info: Info, kind: jobs.ExportKind, file_format: Any,
                  job_input: dict[str, Any], check: Any = None) -> ExportPayload:
     actor = info.context.actor
 
+    # The file holds what the caller may see: a manager's job reads through their stores.
+    if actor.store_scope is not None:
+        job_input = {**job_input, "store_scope": sorted(actor.store_scope)}
+
     async def rule(session: AsyncSession) -> jobs.ExportJob:
         if check is not None:
             await check(session)
