@@ -60,10 +60,14 @@ class LocalStorage:
 class S3Storage:
     def __init__(self, bucket: str, prefix: str, endpoint_url: str | None) -> None:
         import boto3  # only when configured
+        from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix + "/" if prefix else ""
-        self.client: Any = boto3.client("s3", endpoint_url=endpoint_url)
+        # Signature version 4: what every S3-compatible service accepts; presigned links of
+        # version 4 live at most 7 days.
+        self.client: Any = boto3.client("s3", endpoint_url=endpoint_url,
+                                        config=Config(signature_version="s3v4"))
         self._scratch: Path | None = None
 
     def scratch_folder(self) -> Path:
