@@ -11,7 +11,6 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from models.customers import Customer
 from models.money import monthly_spend, to_decimal
 
 
@@ -26,9 +25,10 @@ class ColumnKind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class CustomerRow:
-    """A customer as the export reads it: the row, its store names and the currency."""
+    """A customer as the export reads it: the row (its columns by name), its store names and the
+    currency."""
 
-    customer: Customer
+    customer: Any
     main_store: str | None
     stores: tuple[str, ...]
     currency: str

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import utcnow
+from models.base import columns_of, utcnow
 from models.customer_columns import Column, CustomerRow
 from models.customer_search import CustomerCriteria, CustomerOrder, conditions, sort_keys
 from models.customers import Customer, CustomerStore
@@ -37,10 +37,12 @@ async def customer_batches(
     names_session = stores_session or session
     now = now or utcnow()
     store_names = dict((await names_session.execute(select(Store.id, Store.name))).all())
-    statement = (select(Customer).where(*conditions(criteria, default_country))
+    # Rows rather than ORM objects: several times faster to read, and nothing to expunge; the
+    # session still scopes the statement (models/base.py `columns_of`).
+    statement = (select(*columns_of(Customer)).where(*conditions(criteria, default_country))
                  .order_by(*order_by(sort_keys(ordering)))
                  .execution_options(yield_per=batch_size))
-    result = await session.stream_scalars(statement)
+    result = await session.stream(statement)
     async for partition in result.partitions():
         customers = list(partition)
         ids = [c.id for c in customers]
@@ -57,8 +59,6 @@ async def customer_batches(
             main_store=store_names.get(c.main_store_id) if c.main_store_id else None,
             stores=tuple(stores.get(c.id, ())), currency=currency, now=now)
             for c in customers]
-        # The rows are written; the identity map need not keep them (memory stays flat).
-        session.expunge_all()
 
 
 async def export_customers(
