@@ -47,20 +47,28 @@ class Column:
         return self.es if locale.upper() == "ES" else self.en
 
 
-def _field(name: str) -> Callable[[CustomerRow], Any]:
-    return lambda row: getattr(row.customer, name)
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A column of the customer row as it is: an enum by its name (`WEB`), as GraphQL shows it.
+
+    The export reads these by position (models/customer_export.py); anything else is computed
+    from the whole `CustomerRow`."""
+
+    name: str
+
+    def __call__(self, row: CustomerRow) -> Any:
+        value = getattr(row.customer, self.name)
+        return value.name if isinstance(value, Enum) else value
 
 
-def _name(name: str) -> Callable[[CustomerRow], Any]:
-    """An enum's name (`WEB`), as GraphQL shows it."""
-    def value(row: CustomerRow) -> str | None:
-        member = getattr(row.customer, name)
-        return member.name if member is not None else None
-    return value
+@dataclass(frozen=True, slots=True)
+class MoneyField(Field):
+    """An amount kept in minor units, in the organization's currency."""
+
+    def __call__(self, row: CustomerRow) -> Decimal:
+        return to_decimal(getattr(row.customer, self.name), row.currency)
 
 
-def _money(name: str) -> Callable[[CustomerRow], Decimal]:
-    return lambda row: to_decimal(getattr(row.customer, name), row.currency)
 
 
 def _monthly(row: CustomerRow) -> Decimal:
@@ -76,49 +84,49 @@ T, INT, M, DT, D, B = (ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.MONEY,
                      ColumnKind.DATETIME, ColumnKind.DATE, ColumnKind.BOOLEAN)
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ID", "Customer ID", "ID de cliente", INT, _field("id")),
-    Column("TYPE", "Customer type", "Tipo de cliente", T, _name("type")),
-    Column("FIRST_NAME", "First name", "Nombre", T, _field("first_name")),
-    Column("LAST_NAME", "Last name", "Apellidos", T, _field("last_name")),
+    Column("ID", "Customer ID", "ID de cliente", INT, Field("id")),
+    Column("TYPE", "Customer type", "Tipo de cliente", T, Field("type")),
+    Column("FIRST_NAME", "First name", "Nombre", T, Field("first_name")),
+    Column("LAST_NAME", "Last name", "Apellidos", T, Field("last_name")),
     Column("FULL_NAME", "Full name", "Nombre completo", T, _full_name),
-    Column("EMAIL", "Email", "Correo electrónico", T, _field("email")),
-    Column("PHONE", "Phone", "Teléfono", T, _field("phone_e164")),
-    Column("SOURCE", "Source", "Origen", T, _name("source")),
+    Column("EMAIL", "Email", "Correo electrónico", T, Field("email")),
+    Column("PHONE", "Phone", "Teléfono", T, Field("phone_e164")),
+    Column("SOURCE", "Source", "Origen", T, Field("source")),
     Column("MAIN_STORE", "Main store", "Tienda principal", T, lambda row: row.main_store),
     Column("STORES", "Stores", "Tiendas", T, lambda row: ", ".join(row.stores)),
-    Column("REGISTERED_AT", "Registration", "Fecha de registro", DT, _field("registered_at")),
-    Column("LAST_ACCESS_AT", "Last access", "Último acceso", DT, _field("last_access_at")),
+    Column("REGISTERED_AT", "Registration", "Fecha de registro", DT, Field("registered_at")),
+    Column("LAST_ACCESS_AT", "Last access", "Último acceso", DT, Field("last_access_at")),
     Column("LAST_ACTIVITY_AT", "Last activity", "Última actividad", DT,
-           _field("last_activity_at")),
+           Field("last_activity_at")),
     Column("MARKETING_CONSENT", "Marketing communications", "Comunicaciones comerciales", B,
-           _field("subscribed")),
+           Field("subscribed")),
     Column("CONSENT_UPDATED_AT", "Consent updated", "Consentimiento actualizado", DT,
-           _field("consent_updated_at")),
+           Field("consent_updated_at")),
     Column("CONSENT_SOURCE", "Consent source", "Origen del consentimiento", T,
-           _name("consent_source")),
-    Column("BIRTHDAY", "Birthday", "Fecha de nacimiento", D, _field("birthday")),
-    Column("EXTERNAL_ID", "External ID", "ID externo", T, _field("external_id")),
-    Column("SHOPPER_LEVEL", "Shopper level", "Nivel de comprador", T, _name("shopper_level")),
-    Column("RISK_LEVEL", "Risk level", "Nivel de riesgo", T, _name("risk_level")),
-    Column("COMPANY_NAME", "Company", "Empresa", T, _field("company_name")),
-    Column("TAX_EXEMPT", "Tax exempt", "Exento de impuestos", B, _field("tax_exempt")),
+           Field("consent_source")),
+    Column("BIRTHDAY", "Birthday", "Fecha de nacimiento", D, Field("birthday")),
+    Column("EXTERNAL_ID", "External ID", "ID externo", T, Field("external_id")),
+    Column("SHOPPER_LEVEL", "Shopper level", "Nivel de comprador", T, Field("shopper_level")),
+    Column("RISK_LEVEL", "Risk level", "Nivel de riesgo", T, Field("risk_level")),
+    Column("COMPANY_NAME", "Company", "Empresa", T, Field("company_name")),
+    Column("TAX_EXEMPT", "Tax exempt", "Exento de impuestos", B, Field("tax_exempt")),
     Column("AGE_RESTRICTED_ALLOWED", "Age-restricted products allowed",
-           "Productos con restricción de edad permitidos", B, _field("age_restricted_allowed")),
-    Column("NOTES", "Notes", "Notas", T, _field("notes")),
-    Column("ORDER_COUNT", "Orders", "Pedidos", INT, _field("order_count")),
-    Column("TOTAL_SPENT", "Total spent", "Gasto total", M, _money("total_spent")),
-    Column("AVERAGE_SPEND", "Average spend", "Gasto medio", M, _money("average_spend")),
+           "Productos con restricción de edad permitidos", B, Field("age_restricted_allowed")),
+    Column("NOTES", "Notes", "Notas", T, Field("notes")),
+    Column("ORDER_COUNT", "Orders", "Pedidos", INT, Field("order_count")),
+    Column("TOTAL_SPENT", "Total spent", "Gasto total", M, MoneyField("total_spent")),
+    Column("AVERAGE_SPEND", "Average spend", "Gasto medio", M, MoneyField("average_spend")),
     Column("MONTHLY_SPEND", "Monthly spend", "Gasto mensual", M, _monthly),
-    Column("FIRST_ORDER_AT", "First order", "Primer pedido", DT, _field("first_order_at")),
-    Column("LAST_ORDER_AT", "Last order", "Último pedido", DT, _field("last_order_at")),
+    Column("FIRST_ORDER_AT", "First order", "Primer pedido", DT, Field("first_order_at")),
+    Column("LAST_ORDER_AT", "Last order", "Último pedido", DT, Field("last_order_at")),
     Column("LAST_ORDER_STATUS", "Last order status", "Estado del último pedido", T,
-           _name("last_order_status")),
+           Field("last_order_status")),
     Column("LAST_ORDER_PUNCTUALITY", "Last order punctuality", "Puntualidad del último pedido",
-           T, _name("last_order_punctuality")),
-    Column("POINTS", "Points", "Puntos", INT, _field("points_balance")),
-    Column("EARNED_POINTS", "Earned points", "Puntos ganados", INT, _field("points_earned")),
-    Column("CREATED_AT", "Created", "Fecha de alta", DT, _field("created_at")),
-    Column("UPDATED_AT", "Updated", "Fecha de modificación", DT, _field("updated_at")),
+           T, Field("last_order_punctuality")),
+    Column("POINTS", "Points", "Puntos", INT, Field("points_balance")),
+    Column("EARNED_POINTS", "Earned points", "Puntos ganados", INT, Field("points_earned")),
+    Column("CREATED_AT", "Created", "Fecha de alta", DT, Field("created_at")),
+    Column("UPDATED_AT", "Updated", "Fecha de modificación", DT, Field("updated_at")),
 )
 
 BY_KEY = {column.key: column for column in COLUMNS}
