@@ -29,7 +29,11 @@ class TableWriter(Protocol):
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None: ...
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None: ...
+    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None: ...
     def close(self) -> None: ...
+
+    @property
+    def cell_templates(self) -> dict[ColumnKind, str]: ...
 
 
 def open_writer(file_format: str, file: BinaryIO, *, titled_tables: bool = False,
@@ -47,46 +51,57 @@ def neutralised(text: str) -> str:
 
 
 _FORMULA_SET = frozenset(FORMULA_STARTS)
+RowsFunction = Callable[[Iterable[Any]], list[tuple[Any, ...]]]
 
-# What the csv module is given for a cell of each kind, as an expression over `r[{i}]`. None
-# stays None (an empty field); integers, amounts and dates go as they are, and the csv module
-# turns them into text itself, in C.
-_CSV_CELLS = {
-    ColumnKind.TEXT: "(\"'\" + v if v[:1] in _F else v) if (v := r[{i}]).__class__ is str "
+# What the csv module is given for a cell of each kind, as an expression around the cell's
+# value `{v}`. None stays None (an empty field); integers, amounts and dates go as they are, and
+# the csv module turns them into text itself, in C.
+CSV_CELLS = {
+    ColumnKind.TEXT: "(\"'\" + v if v[:1] in _F else v) if (v := {v}).__class__ is str "
                      "else _other_text(v)",
-    ColumnKind.INTEGER: "r[{i}]",
-    ColumnKind.MONEY: "r[{i}]",
-    ColumnKind.DATE: "r[{i}]",
-    ColumnKind.DATETIME: "None if (v := r[{i}]) is None else v.isoformat(' ', 'seconds')[:19]",
-    ColumnKind.BOOLEAN: "None if (v := r[{i}]) is None else ('TRUE' if v else 'FALSE')",
+    ColumnKind.INTEGER: "{v}",
+    ColumnKind.MONEY: "{v}",
+    ColumnKind.DATE: "{v}",
+    ColumnKind.DATETIME: "None if (v := {v}) is None else v.isoformat(' ', 'seconds')[:19]",
+    ColumnKind.BOOLEAN: "None if (v := {v}) is None else ('TRUE' if v else 'FALSE')",
 }
+# XLSX cells are written by type, as they are.
+XLSX_CELLS = dict.fromkeys(ColumnKind, "{v}")
 
 
 def _other_text(value: Any) -> str | None:
     return None if value is None else neutralised(str(value))
 
 
-def csv_row_formatter(kinds: Sequence[ColumnKind]
-                      ) -> Callable[[Iterable[Sequence[Any]]], list[tuple[Any, ...]]]:
-    """A function that turns rows of cells into what the csv module writes.
+def rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
+                  templates: dict[ColumnKind, str], namespace: dict[str, Any]) -> RowsFunction:
+    """A function from a batch of rows `r` to the cells a writer takes, each cell being its
+    `sources` expression (over `r`, with `namespace`) inside its kind's template.
 
-    Generated once per table, with every cell's formatting written out: a million rows of forty
-    columns are forty million cells, and a loop that looks up each cell's formatter took longer
+    Generated once per table, with every cell written out: a million rows of forty columns are
+    forty million cells, and a loop that looked up each cell's reader and formatter took longer
     than PostgreSQL's whole COPY of the same rows (bench/README.md).
     """
-    cells = ", ".join(_CSV_CELLS[kind].format(i=i) for i, kind in enumerate(kinds))
-    source = f"def format_rows(rows):\n    return [({cells}{',' if cells else ''}) for r in rows]\n"
-    namespace: dict[str, Any] = {"_F": _FORMULA_SET, "_other_text": _other_text}
-    exec(compile(source, "<csv row formatter>", "exec"), namespace)
-    format_rows: Callable[[Iterable[Sequence[Any]]], list[tuple[Any, ...]]] = (
-        namespace["format_rows"])
-    return format_rows
+    cells = "".join(templates[kind].format(v=source) + ", "
+                    for source, kind in zip(sources, kinds, strict=True))
+    code = f"def rows_function(rows):\n    return [({cells}) for r in rows]\n"
+    scope = {"_F": _FORMULA_SET, "_other_text": _other_text, **namespace}
+    exec(compile(code, "<export rows>", "exec"), scope)
+    function: RowsFunction = scope["rows_function"]
+    return function
+
+
+def csv_row_formatter(kinds: Sequence[ColumnKind]) -> RowsFunction:
+    """Rows of cells to what the csv module writes."""
+    return rows_function([f"r[{i}]" for i in range(len(kinds))], kinds, CSV_CELLS, {})
 
 
 class CsvWriter:
     """UTF-8 with a byte order mark (so spreadsheet programs read accents right), RFC 4180
     quoting, CRLF line ends. Several tables (a history) follow each other, a blank line apart,
     each under its name when `titled_tables`."""
+
+    cell_templates = CSV_CELLS
 
     def __init__(self, file: BinaryIO, *, titled_tables: bool = False) -> None:
         file.write(codecs.BOM_UTF8)
@@ -109,6 +124,10 @@ class CsvWriter:
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._csv.writerows(self._format(rows))
 
+    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows already made by a `rows_function` of `cell_templates`."""
+        self._csv.writerows(rows)
+
     def close(self) -> None:
         self._text.flush()
         self._text.detach()  # the caller owns the file
@@ -119,6 +138,8 @@ class XlsxWriter:
     dates and booleans keep their types; money shows two decimals; every sheet has a frozen
     header row and an autofilter, and a table longer than `max_rows` goes on in a new sheet
     under the same header."""
+
+    cell_templates = XLSX_CELLS
 
     def __init__(self, file: BinaryIO, *, max_rows: int = XLSX_MAX_ROWS) -> None:
         self._book = xlsxwriter.Workbook(file, {
@@ -187,6 +208,9 @@ class XlsxWriter:
                     sheet.write_datetime(r, c, value, formats[kind])
                 else:
                     sheet.write_string(r, c, str(value))
+
+    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.write_rows(rows)
 
     def close(self) -> None:
         self._finish_sheet()
