@@ -67,7 +67,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
                     rows, file, criteria=criteria, ordering=ordering, columns=columns,
                     locale=args.locale.upper(), file_format=args.format.upper(),
                     default_country=org.default_country, currency=org.currency,
-                    stores_session=other, progress=progress)
+                    progress=progress)
         print(file=sys.stderr)
     finally:
         await db.dispose()

@@ -196,7 +196,7 @@ class ExportRunner:
                 ordering=jobs.ordering_from_json(spec.get("sort") or []),
                 columns=columns_for(spec.get("columns")), locale=locale,
                 file_format=job.format.value, default_country=organization.default_country,
-                currency=organization.currency, stores_session=other, progress=progress)
+                currency=organization.currency, progress=progress)
 
     # Links --------------------------------------------------------------------------------
 
