@@ -7,6 +7,7 @@ from models.consent import ConsentEvent
 from models.customer_credentials import CustomerCredential
 from models.customers import Customer, CustomerAddress, CustomerRedirect, CustomerStore
 from models.events import DomainEvent
+from models.export_jobs import ExportJob
 from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
 from models.orders import Order, OrderItem
 from models.organizations import Organization
@@ -25,6 +26,7 @@ __all__ = [
     "CustomerRedirect",
     "CustomerStore",
     "DomainEvent",
+    "ExportJob",
     "LoyaltyAccount",
     "LoyaltyLedgerEntry",
     "Order",

@@ -1,5 +1,6 @@
 """Money in minor units (integers) and its decimal form in the currency's own precision."""
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 currencies whose minor unit is not the cent; everything else has two decimals.
@@ -23,3 +24,16 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 def to_minor(amount: Decimal, currency: str) -> int:
     """`Decimal("12.345")` EUR -> `1235`: rounded half up to the currency's minor unit."""
     return int(amount.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+AVERAGE_MONTH_DAYS = 30.436875
+
+
+def monthly_spend(total_spent: int, first_order_at: datetime | None,
+                  now: datetime | None = None) -> int:
+    """Total spent (minor units) divided by the months since the first order, at least one."""
+    if first_order_at is None:
+        return 0
+    days = ((now or datetime.now(UTC)) - first_order_at).total_seconds() / 86400
+    months = max(1.0, days / AVERAGE_MONTH_DAYS)
+    return round(total_spent / months)

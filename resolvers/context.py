@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.actors import Actor
 from models.auth_sessions import TokenLifetimes
 from models.enums import ActorKind
+from models.export_jobs import ExportJob as ExportJobRow
 from models.permissions import Permission, allows
 from models.tenancy import session_info
 from resolvers.count_cache import CountCache
@@ -60,6 +61,28 @@ class NoCredentialCache:
         pass
 
 
+class ExportJobs(Protocol):
+    """The server's export runner as a request sees it (server/exports.py)."""
+
+    def wake(self, organization_id: int) -> None:
+        """New PENDING jobs are waiting: start them while the organization has free slots."""
+        ...
+
+    async def link(self, job: "ExportJobRow") -> str | None:
+        """The job's download link while its file is there."""
+        ...
+
+
+class NoExportJobs:
+    """For contexts built without a server: jobs stay PENDING and have no link."""
+
+    def wake(self, organization_id: int) -> None:
+        pass
+
+    async def link(self, job: "ExportJobRow") -> str | None:
+        return None
+
+
 Throttle = Callable[[str, int, int], Awaitable[int | None]]
 
 
@@ -94,6 +117,7 @@ class Context:
     # seconds to wait; counted across processes when Redis is configured (server/rate_limit.py).
     throttle: Throttle = field(default=lambda _bucket, _limit, _period: _unlimited())
     code_sender: CodeSender | None = None  # None: this context cannot send sign-in codes
+    exports: ExportJobs = field(default_factory=NoExportJobs)
     loaders: "DataLoaders" = field(init=False)
     # Fields hidden from some callers are decided here, once per request, so that the sync
     # resolver of each item reads a boolean (DESIGN.md section 5).

@@ -6,6 +6,7 @@ Imported by `resolvers/__init__.py`, so that they are registered before any type
 
 import strawberry
 
+from models.customer_columns import CustomerColumn
 from models.customer_search import CustomerSortField
 from models.enums import (
     ActorKind,
@@ -26,6 +27,7 @@ from models.enums import (
 )
 from models.errors import ErrorCode
 from models.events import EventKind
+from models.export_jobs import ExportFormat, ExportStatus
 
 strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
 strawberry.enum(CustomerSource, description="How the customer was first created.")
@@ -53,3 +55,7 @@ strawberry.enum(StaffRole, description="OWNER: everything; MANAGER: the customer
                                         "stores; VIEWER: read only, plus its grants.")
 strawberry.enum(ErrorCode, name="UserErrorCode")
 strawberry.enum(EventKind, description="What happened, as `Customer.activity` lists it.")
+strawberry.enum(ExportFormat)
+strawberry.enum(ExportStatus)
+strawberry.enum(CustomerColumn,
+                description="A column of a customer export; the default order is this list's.")

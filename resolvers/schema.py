@@ -18,6 +18,9 @@ from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
 from resolvers.errors import MaskInternalErrors
 from resolvers.execution import ExecutionContext
+from resolvers.exports import queries as export_queries
+from resolvers.exports.mutations import ExportMutations
+from resolvers.exports.types import ExportJob
 from resolvers.limits.setup import Limits, limit_extensions
 from resolvers.me import queries as me_queries
 from resolvers.me.mutations import MeMutations
@@ -66,6 +69,9 @@ class Query:
     staff_users: list[StaffUser] = strawberry.field(
         extensions=requires(Permission.MANAGE_ACCESS), resolver=access_queries.staff_users,
         description="Every staff user of the organization, disabled ones included.")
+    export_job: ExportJob | None = strawberry.field(
+        extensions=requires(Permission.EXPORTS), resolver=export_queries.export_job,
+        description="An export job of the organization, to poll until its `url` is set.")
     api_keys: list[ApiKey] = strawberry.field(
         extensions=requires(Permission.MANAGE_ACCESS), resolver=access_queries.api_keys,
         description="Every API key of the organization, revoked ones included.")
@@ -76,7 +82,7 @@ class Query:
 
 @strawberry.type
 class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessMutations,
-               CustomerSignInMutations, MeMutations):
+               CustomerSignInMutations, MeMutations, ExportMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
 
 

@@ -1,4 +1,5 @@
-"""The ASGI application: `/graphql`, `/healthz` and `/readyz`, behind request IDs and CORS."""
+"""The ASGI application: `/graphql`, `/exports/{token}`, `/healthz` and `/readyz`, behind
+request IDs and CORS."""
 
 import gc
 from collections.abc import AsyncIterator
@@ -14,11 +15,14 @@ from starlette.routing import Route
 
 from server.auth import Authenticator
 from server.db import Database
+from server.downloads import download_endpoint
+from server.exports import ExportRunner
 from server.graphql_view import GraphQLView
 from server.rate_limit import Rate, RateLimiter, RequestThrottle
 from server.request_id import HEADER as REQUEST_ID_HEADER
 from server.request_id import RequestIdMiddleware
-from server.settings import Settings
+from server.settings import Settings, secret_key
+from server.storage import storage_for_url
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
@@ -29,7 +33,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     rate_limiter = RateLimiter.for_url(settings.redis_url)
     throttle = RequestThrottle(rate_limiter, Rate.parse(settings.rate_limit),
                                Rate.parse(settings.anonymous_rate_limit))
-    graphql = GraphQLView(settings, database, authenticator, throttle=throttle)
+    exports = ExportRunner(database, storage_for_url(settings.export_storage,
+                                                     settings.s3_endpoint_url),
+                           lambda: secret_key(settings), concurrency=settings.export_concurrency,
+                           ttl_hours=settings.export_ttl_hours)
+    graphql = GraphQLView(settings, database, authenticator, throttle=throttle, exports=exports)
 
     async def healthz(_: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
@@ -50,7 +58,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         # however the app is started (uvicorn --factory, gunicorn workers).
         gc.collect()
         gc.freeze()
+        await exports.start()
         yield
+        await exports.stop()
         await rate_limiter.close()
         if owns_database:
             await database.dispose()
@@ -60,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/exports/{token}", download_endpoint(database, exports)),
         ],
         middleware=middleware(settings),
         lifespan=lifespan,
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.rate_limiter = rate_limiter  # also for throttles of its own, e.g. at sign-in
     app.state.settings = settings
     app.state.authenticator = authenticator
+    app.state.exports = exports
     return app
 
 

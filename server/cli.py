@@ -1,5 +1,5 @@
-"""`customerhub`: serve, migrate, seed the demo, manage staff users and API keys, print the
-schema."""
+"""`customerhub`: serve, migrate, seed the demo, manage staff users and API keys, export
+customers, print the schema."""
 
 import argparse
 import asyncio
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from server import access_commands
+from server import access_commands, export_command
 from server.settings import Settings
 
 DEMO_SLUG = "demo"
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--customers", type=int, default=2000)
     seed.add_argument("--orders", type=int, default=10000)
     access_commands.add_commands(commands)
+    export_command.add_command(commands)
     check = commands.add_parser(
         "check-aggregates",
         help="report customers whose stored order aggregates, points or stores differ from a "
@@ -58,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(asyncio.run(ACCESS_COMMANDS[args.command](settings, args)))
         except access_commands.CommandFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "export":
+        try:
+            print(asyncio.run(export_command.run_export(settings, args)), file=sys.stderr)
+        except export_command.CommandFailed as failure:
             print(failure, file=sys.stderr)
             return 1
         return 0

@@ -24,6 +24,7 @@ from resolvers.limits.setup import Limits
 from server.auth import AuthenticationError, Authenticator, Identity
 from server.code_senders import code_sender
 from server.db import Database
+from server.exports import ExportRunner, RequestExports
 from server.rate_limit import RequestThrottle
 from server.settings import Settings
 
@@ -32,7 +33,8 @@ WWW_AUTHENTICATE = 'Bearer realm="customerhub"'
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings, db: Database, authenticator: Authenticator,
-                 throttle: RequestThrottle | None = None, **kwargs: Any) -> None:
+                 throttle: RequestThrottle | None = None, exports: ExportRunner | None = None,
+                 **kwargs: Any) -> None:
         from resolvers.schema import build_schema
 
         schema = build_schema(Limits(
@@ -46,6 +48,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.counts = CountCache(settings.count_cache_seconds)
         self.throttle = throttle
         self.code_sender = code_sender(settings.code_sender)
+        self.exports = exports
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.graphql_ide and _is_ide_page(scope):
@@ -74,7 +77,7 @@ class GraphQLView(GraphQL[Context, None]):
                           ) -> Context:
         identity: Identity = request.state.identity
         request.state.response = response
-        return Context(actor=identity.actor, organization=identity.organization,
+        context = Context(actor=identity.actor, organization=identity.organization,
                        read_sessions=self.db.read_sessions,
                        write_sessions=self.db.sessions,
                        max_page_size=self.settings.max_page_size,
@@ -83,8 +86,12 @@ class GraphQLView(GraphQL[Context, None]):
                        credentials=self.authenticator,
                        auth_session_id=identity.auth_session_id,
                        token_lifetimes=self.settings.token_lifetimes,
-                       code_sender=self.code_sender,
-                       **({"throttle": self.throttle.limiter.hit} if self.throttle else {}))
+                       code_sender=self.code_sender)
+        if self.throttle is not None:
+            context.throttle = self.throttle.limiter.hit
+        if self.exports is not None:
+            context.exports = RequestExports(self.exports, str(request.base_url))
+        return context
 
     async def process_result(self, request: Request, result: ExecutionResult
                              ) -> GraphQLHTTPResponse:

@@ -1,6 +1,7 @@
 """Settings, read once from `CUSTOMERHUB_*` environment variables (documented in README.md)."""
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,15 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Where customers' one-time sign-in codes go (server/code_senders.py).
     code_sender: str = "log://"
+    # Export files: where they go (file://folder or s3://bucket/prefix), how long links and
+    # files live, and how many jobs of one organization run at once.
+    export_storage: str = "file://./data/exports"
+    s3_endpoint_url: str = ""
+    export_ttl_hours: float = 24
+    export_concurrency: int = 2
+    # Signs download links; in development, made once and kept in `secret_key_file`.
+    secret_key: str = field(default="", repr=False)
+    secret_key_file: str = "./data/secret_key"
     # Pre-filled into GraphiQL's Authorization header by `customerhub serve --demo` only.
     graphiql_api_key: str = field(default="", repr=False)
 
@@ -60,6 +70,11 @@ class Settings:
             max_query_cost=int(_env("MAX_QUERY_COST", "25000")),
             rate_limit=_env("RATE_LIMIT", "600/minute"),
             anonymous_rate_limit=_env("ANONYMOUS_RATE_LIMIT", "60/minute"),
+            export_storage=_env("EXPORT_STORAGE", "file://./data/exports"),
+            s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+            export_ttl_hours=float(_env("EXPORT_TTL_HOURS", "24")),
+            export_concurrency=int(_env("EXPORT_CONCURRENCY", "2")),
+            secret_key=_env("SECRET_KEY"),
             cors_origins=tuple(origin.strip().rstrip("/")
                                for origin in _env("CORS_ORIGINS").split(",") if origin.strip()),
             code_sender=_env("CODE_SENDER", "log://"),
@@ -69,6 +84,19 @@ class Settings:
     def token_lifetimes(self) -> TokenLifetimes:
         return TokenLifetimes(access=timedelta(minutes=self.access_token_minutes),
                               refresh=timedelta(days=self.refresh_token_days))
+
+
+def secret_key(settings: Settings) -> bytes:
+    """`CUSTOMERHUB_SECRET_KEY`, or in development a random key made once and kept in a file
+    (so that links survive a restart)."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(settings.secret_key_file)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
 
 
 def sqlite_path(database_url: str) -> Path | None:

@@ -79,13 +79,23 @@ async def org(db: Database) -> OrgFixture:
     return await create_organization(db)
 
 
+TEST_SECRET_KEY = "test-secret-key-for-download-links"
+
+
 @pytest.fixture(scope="session")
-def app(db: Database, database_url: str) -> Any:
+def export_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(scope="session")
+def app(db: Database, database_url: str, export_folder: Path) -> Any:
     # Totals are not cached here: tests write through factories, as another process would.
     # The whole suite shares this app and one client address: budgets that no test reaches
     # (tests/test_rate_limit.py tests the limits on apps of its own).
     return create_app(Settings(database_url=database_url, count_cache_seconds=0,
-                               rate_limit="1000000/minute", anonymous_rate_limit="1000000/minute"),
+                               rate_limit="1000000/minute", anonymous_rate_limit="1000000/minute",
+                               export_storage=f"file://{export_folder}",
+                               secret_key=TEST_SECRET_KEY),
                       db=db)
 
 

@@ -1,7 +1,7 @@
 """The `Customer` type and the small types its profile is made of."""
 
 from collections.abc import Awaitable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Self
 
@@ -20,6 +20,7 @@ from models.enums import (
     RiskLevel,
     ShopperLevel,
 )
+from models.money import monthly_spend
 from models.order_search import OrderCriteria
 from resolvers.activity.types import ActivityConnection
 from resolvers.common import Money
@@ -29,8 +30,6 @@ from resolvers.loyalty.types import LoyaltyLedgerEntry
 from resolvers.node import Node, to_global_id
 from resolvers.orders.types import OrderConnection, OrderFilter
 from resolvers.stores.types import Store
-
-AVERAGE_MONTH_DAYS = 30.436875
 
 
 @strawberry.type(description="A phone number, stored in E.164 and shown in the usual formats.")
@@ -235,11 +234,3 @@ class Customer(Node):
                  ) -> Awaitable[ActivityConnection]:
         return customer_activity(info, self.row.id, first, after)
 
-
-def monthly_spend(total_spent: int, first_order_at: datetime | None,
-                  now: datetime | None = None) -> int:
-    if first_order_at is None:
-        return 0
-    days = ((now or datetime.now(UTC)) - first_order_at).total_seconds() / 86400
-    months = max(1.0, days / AVERAGE_MONTH_DAYS)
-    return round(total_spent / months)

@@ -24,6 +24,7 @@ from models.auth_sessions import start_session
 from models.customer_credentials import set_password
 from models.customers import Customer as CustomerRow
 from models.enums import ActorKind, CustomerType, OrderStatus, RegistrationStrategy, StaffRole
+from models.export_jobs import ExportFormat, ExportKind, create_export_job
 from models.organizations import Organization as OrganizationRow
 from models.staff_users import StaffUser as StaffUserRow
 from models.staff_users import create_staff_user
@@ -280,6 +281,20 @@ async def key_to_revoke(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("ApiKey", await world.api_key())}}
 
 
+async def fresh_history(world: World) -> dict[str, Any]:
+    return {"input": {"customerId": gid("Customer", await world.customer_at_a())}}
+
+
+async def owners_export_job(world: World) -> dict[str, Any]:
+    """A job the owner asked for (no store scope): a manager may not see it."""
+    async with world.ours.db.sessions(info=session_info(world.ours.id)) as session:
+        job = await create_export_job(session, Actor.system(world.ours.id), ExportKind.CUSTOMERS,
+                                      ExportFormat.CSV, {})
+        await session.commit()
+    world.markers.add(gid("ExportJob", job.id))
+    return {"id": gid("ExportJob", job.id)}
+
+
 async def sign_out(_world: World) -> dict[str, Any]:
     return {"input": {}}
 
@@ -414,6 +429,14 @@ EXAMPLES: dict[str, Example] = {
     "customerSignIn": Example(
         "mutation($input: CustomerSignInInput!) { customerSignIn(input: $input) "
         + CUSTOMER_SESSION_PAYLOAD + " }", customer_credentials),
+    "exportCustomers": Example(
+        "mutation { exportCustomers(input: { columns: [EMAIL] }) "
+        "{ job { id status } userErrors { field code message } } }", own_organization=True),
+    "exportCustomerHistory": Example(
+        "mutation($input: ExportCustomerHistoryInput!) { exportCustomerHistory(input: $input) "
+        "{ job { id status } userErrors { field code message } } }", fresh_history),
+    "exportJob": Example("query($id: ID!) { exportJob(id: $id) { id status } }",
+                         owners_export_job),
     NOTES_ROW: Example("query($id: ID!) { customer(id: $id) { id notes } }", the_customer),
 }
 

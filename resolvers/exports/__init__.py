@@ -1,0 +1,1 @@
+"""Exports in GraphQL: start a job, poll it, and get its download link."""

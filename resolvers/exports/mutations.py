@@ -1,0 +1,117 @@
+"""`exportCustomers` and `exportCustomerHistory`: create a PENDING job and return it at once;
+the server writes the file in the background (server/exports.py)."""
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import export_jobs as jobs
+from models.customer_columns import CustomerColumn
+from models.customers import Customer as CustomerRow
+from models.errors import ErrorCode, Rejected, error
+from models.export_jobs import ExportFormat
+from models.permissions import Permission
+from resolvers.context import Info
+from resolvers.customers.filters import CustomerFilter
+from resolvers.customers.sorters import CustomerSort
+from resolvers.errors import ClientError
+from resolvers.exports.types import ExportJob, ExportLocale
+from resolvers.permissions import requires
+from resolvers.user_errors import UserError, input_pk, run_rule
+
+
+@strawberry.input
+class ExportCustomersInput:
+    filter: CustomerFilter | None = strawberry.field(
+        default=None, description="The same filter as `customers`.")
+    sort: list[CustomerSort] | None = strawberry.field(
+        default=None, description="The same sort as `customers`.")
+    columns: list[CustomerColumn] | None = strawberry.field(
+        default=None, description="In this order; every column when left out.")
+    format: ExportFormat = ExportFormat.CSV
+    locale: ExportLocale = ExportLocale.EN
+
+
+@strawberry.input
+class ExportCustomerHistoryInput:
+    customer_id: strawberry.ID
+    format: ExportFormat = ExportFormat.CSV
+    locale: ExportLocale = ExportLocale.EN
+
+
+@strawberry.type
+class ExportPayload:
+    job: ExportJob | None
+    user_errors: list[UserError]
+
+
+async def _start(info: Info, kind: jobs.ExportKind, file_format: Any,
+                 job_input: dict[str, Any], check: Any = None) -> ExportPayload:
+    actor = info.context.actor
+
+    # The file holds what the caller may see: a manager's job reads through their stores.
+    if actor.store_scope is not None:
+        job_input = {**job_input, "store_scope": sorted(actor.store_scope)}
+
+    async def rule(session: AsyncSession) -> jobs.ExportJob:
+        if check is not None:
+            await check(session)
+        return await jobs.create_export_job(session, actor, kind,
+                                            file_format, job_input)
+
+    row, errors = await run_rule(info, rule)
+    if row is None:
+        return ExportPayload(job=None, user_errors=errors)
+    info.context.exports.wake(actor.organization_id)
+    return ExportPayload(job=ExportJob.from_row(row), user_errors=[])
+
+
+async def export_customers(info: Info, input: ExportCustomersInput) -> ExportPayload:
+    organization = info.context.organization
+    if input.columns is not None and not input.columns:
+        return ExportPayload(job=None, user_errors=[UserError.of(error(
+            "columns", ErrorCode.REQUIRED, "Choose at least one column, or leave columns out "
+                                           "for every column."))])
+    try:
+        criteria = input.filter.to_criteria(organization.currency) if input.filter else None
+    except ClientError as refused:
+        return ExportPayload(job=None, user_errors=[UserError.of(error(
+            "filter", ErrorCode.INVALID, refused.message))])
+    job_input = {
+        "filter": jobs.criteria_to_json(criteria) if criteria else {},
+        "sort": jobs.ordering_to_json([s.to_order() for s in input.sort or []]),
+        "columns": [c.value for c in input.columns] if input.columns else None,
+        "locale": input.locale.value,
+    }
+    return await _start(info, jobs.ExportKind.CUSTOMERS, input.format, job_input)
+
+
+async def export_customer_history(info: Info, input: ExportCustomerHistoryInput
+                                  ) -> ExportPayload:
+    try:
+        customer_id = input_pk(input.customer_id, "Customer", "customerId")
+    except Rejected as rejected:
+        return ExportPayload(job=None, user_errors=[UserError.of(p) for p in rejected.errors])
+
+    async def exists(session: AsyncSession) -> None:
+        found = await session.scalar(select(CustomerRow.id).where(
+            CustomerRow.id == customer_id, CustomerRow.erased_at.is_(None)))
+        if found is None:
+            raise Rejected([error("customerId", ErrorCode.NOT_FOUND, "No such customer.")])
+
+    return await _start(info, jobs.ExportKind.HISTORY, input.format,
+                        {"customer_id": customer_id, "locale": input.locale.value}, exists)
+
+
+@strawberry.type
+class ExportMutations:
+    export_customers: ExportPayload = strawberry.mutation(
+        extensions=requires(Permission.EXPORTS), resolver=export_customers,
+        description="Write the customers `customers` lists for this filter and sort to a CSV "
+                    "or XLSX file, in the background; poll `exportJob` for its `url`.")
+    export_customer_history: ExportPayload = strawberry.mutation(
+        extensions=requires(Permission.EXPORTS), resolver=export_customer_history,
+        description="One customer's orders with items, consent history and loyalty ledger, "
+                    "as a file written in the background.")

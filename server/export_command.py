@@ -1,0 +1,74 @@
+"""`customerhub export`: the same rows and writers as the server's export jobs, to a file."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from server.settings import Settings
+
+
+def add_command(commands: Any) -> None:
+    export = commands.add_parser(
+        "export", help="write an organization's customers to a CSV or XLSX file")
+    export.add_argument("organization", metavar="ORG_SLUG")
+    export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    export.add_argument("--filter-json", default="{}",
+                        help='the list\'s filter: {"sources": ["POS"], "order_count": '
+                             '{"low": 1}, "search": "ana"} (see README)')
+    export.add_argument("--sort", default="",
+                        help="FIELD[:desc],... e.g. TOTAL_SPENT:desc,EMAIL (default: newest)")
+    export.add_argument("--columns", default="", help="KEY,KEY,... (default: every column)")
+    export.add_argument("--locale", choices=["en", "es"], default="en")
+    export.add_argument("--output", type=Path, required=True)
+
+
+class CommandFailed(Exception):
+    pass
+
+
+async def run_export(settings: Settings, args: argparse.Namespace) -> str:
+    from models.customer_columns import columns_for
+    from models.customer_export import export_customers
+    from models.customer_search import CustomerOrder, CustomerSortField, count_customers
+    from models.export_jobs import criteria_from_json
+    from models.organizations import Organization
+    from models.tenancy import session_info
+    from server.db import Database
+
+    try:
+        criteria = criteria_from_json(json.loads(args.filter_json))
+        columns = columns_for([c.strip().upper() for c in args.columns.split(",") if c.strip()])
+        ordering = [CustomerOrder(CustomerSortField(field.upper()), direction.lower() == "desc")
+                    for field, _, direction in (part.strip().partition(":")
+                                                for part in args.sort.split(",") if part.strip())]
+    except (ValueError, KeyError, TypeError) as bad:
+        raise CommandFailed(f"bad --filter-json, --sort or --columns: {bad}") from None
+    db = Database.connect(settings.database_url)
+    try:
+        async with db.admin_session() as session:
+            org = await session.scalar(
+                select(Organization).where(Organization.slug == args.organization))
+        if org is None:
+            raise CommandFailed(f"no organization with slug `{args.organization}`")
+        info = session_info(org.id)
+        async with db.sessions(info=info) as rows, db.sessions(info=info) as other:
+            total = await count_customers(other, criteria, org.default_country)
+
+            def progress(written: int) -> None:
+                print(f"\rexported {written}/{total} customers", end="", file=sys.stderr,
+                      flush=True)
+
+            with args.output.open("wb") as file:
+                written = await export_customers(
+                    rows, file, criteria=criteria, ordering=ordering, columns=columns,
+                    locale=args.locale.upper(), file_format=args.format.upper(),
+                    default_country=org.default_country, currency=org.currency,
+                    progress=progress)
+        print(file=sys.stderr)
+    finally:
+        await db.dispose()
+    return f"{written} customers written to {args.output}"
