@@ -75,11 +75,12 @@ def read_row(cells: Sequence[str], columns: ColumnMap) -> RowFields:
     row = RowFields()
     values: dict[str, str] = {}
     for header, target, cell in zip(columns.headers, columns.targets, cells, strict=False):
-        text = cell.strip() if cell else ""
-        if target is None or target == IGNORED or not text or target in values:
+        if target is None or target == IGNORED:
             continue
-        values[target] = text
-        row.columns[target] = header
+        row.columns.setdefault(target, header)  # a REQUIRED error names the blank cell's column
+        text = cell.strip() if cell else ""
+        if text and target not in values:
+            values[target] = text
 
     def take(name: str) -> str | None:
         return values.get(name)

@@ -4,6 +4,7 @@ database, the same rules as the API."""
 import csv
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +279,26 @@ async def test_rows_are_written_in_batches(org: OrgFixture, tmp_path: Path) -> N
         count = await session.scalar(select(func.count()).select_from(Customer).where(
             Customer.organization_id == org.id))
     assert count == 7
+
+
+async def test_an_xlsx_file_with_numbers_and_dates_in_cells(org: OrgFixture,
+                                                            tmp_path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Nombre", "Apellidos", "Email", "Teléfono", "Dirección", "Ciudad",
+                  "Cumpleaños", "Puntos", "Comunicaciones comerciales"])
+    sheet.append(["Rosa", "Martín", "rosa@example.es", 612345678, "Calle Luna 4", "Toledo",
+                  date(1979, 3, 8), 450, True])
+    sheet.append(["Sin", "Correo", "", 699, "Calle Sol 1", "Toledo", None, None, None])
+    path = tmp_path / "clientes.xlsx"
+    workbook.save(path)
+    report = await run_import(org, path)
+    assert (report.file_kind, report.created, report.failed) == ("XLSX", 1, 1)
+    assert report.failures[0].row == 3
+    assert {p.column for p in report.failures[0].problems} == {"Email", "Teléfono"}
+    rosa = (await customers_of(org))["rosa@example.es"]
+    assert (rosa.phone_e164, rosa.subscribed, rosa.points_balance) == ("+34612345678", True, 0)
+    assert rosa.birthday == date(1979, 3, 8)
