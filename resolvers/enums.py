@@ -26,6 +26,7 @@ from models.enums import (
 )
 from models.errors import ErrorCode
 from models.events import EventKind
+from models.import_formats import ImportFormat
 
 strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
 strawberry.enum(CustomerSource, description="How the customer was first created.")
@@ -53,3 +54,7 @@ strawberry.enum(StaffRole, description="OWNER: everything; MANAGER: the customer
                                         "stores; VIEWER: read only, plus its grants.")
 strawberry.enum(ErrorCode, name="UserErrorCode")
 strawberry.enum(EventKind, description="What happened, as `Customer.activity` lists it.")
+strawberry.enum(ImportFormat, description=(
+    "A customer file the import recognises by its headers. CUSTOMERHUB: our own export; "
+    "SHOPIFY and SQUARE: their customer exports; GENERIC: any file whose headers name the "
+    "fields, in English or Spanish."))
