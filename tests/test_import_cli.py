@@ -4,12 +4,11 @@ import csv
 from pathlib import Path
 
 from sqlalchemy import select
+from test_cli import cli_env, run_cli
 
 from models.customers import Customer
 from models.enums import CustomerSource
 from server.db import Database
-
-from test_cli import cli_env, run_cli
 
 ROWS = [["First Name", "Last Name", "Email", "Accepts Email Marketing", "Address1", "City",
          "Country Code", "Zip", "Phone", "Total Spent", "Tax Exempt"],
