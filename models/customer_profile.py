@@ -150,9 +150,10 @@ def main_store_errors(actor: Actor, current: int | None, fields: Mapping[str, An
     return [problem] if problem is not None else []
 
 
-async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str, Any]
-                       ) -> Customer:
-    """Staff add a registered customer by hand: name, email, phone and an address required."""
+async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str, Any],
+                       source: CustomerSource = CustomerSource.MANUAL) -> Customer:
+    """Staff add a registered customer by hand (or from a file, `source` IMPORT): name, email,
+    phone and an address required."""
     org = await organization_of(session, actor)
     errors: list[UserError] = []
     for name, path, label in (("first_name", "firstName", "First name"),
@@ -171,8 +172,7 @@ async def add_customer(session: AsyncSession, actor: Actor, fields: Mapping[str,
     errors.extend(main_store_errors(actor, None, sent, errors))
     if errors:
         raise Rejected(unique_errors(errors))
-    customer, changes = await new_registered_customer(session, org, clean,
-                                                      CustomerSource.MANUAL)
+    customer, changes = await new_registered_customer(session, org, clean, source)
     record_event(session, actor, EventKind.CUSTOMER_CREATED, customer.id,
                  {"source": customer.source.value, "changed": changes})
     return customer
@@ -295,7 +295,8 @@ async def _apply(session: AsyncSession, customer: Customer, clean: Mapping[str, 
             select(CustomerAddress).where(CustomerAddress.customer_id == customer.id)
             .order_by(CustomerAddress.position))) if existed else []
         pairs["addresses"] = (before_addresses, clean["addresses"])
-        await _replace_addresses(session, customer, clean["addresses"])
+        if changed({"addresses": pairs["addresses"]}):  # the same again rewrites nothing
+            await _replace_addresses(session, customer, clean["addresses"])
     return changed(pairs)
 
 

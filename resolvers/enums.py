@@ -28,6 +28,7 @@ from models.enums import (
 from models.errors import ErrorCode
 from models.events import EventKind
 from models.export_jobs import ExportFormat, ExportStatus
+from models.import_formats import ImportFormat
 
 strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
 strawberry.enum(CustomerSource, description="How the customer was first created.")
@@ -59,3 +60,7 @@ strawberry.enum(ExportFormat)
 strawberry.enum(ExportStatus)
 strawberry.enum(CustomerColumn,
                 description="A column of a customer export; the default order is this list's.")
+strawberry.enum(ImportFormat, description=(
+    "A customer file the import recognises by its headers. CUSTOMERHUB: our own export; "
+    "SHOPIFY and SQUARE: their customer exports; GENERIC: any file whose headers name the "
+    "fields, in English or Spanish."))

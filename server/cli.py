@@ -1,5 +1,5 @@
-"""`customerhub`: serve, migrate, seed the demo, manage staff users and API keys, export
-customers, print the schema."""
+"""`customerhub`: serve, migrate, seed the demo, manage staff users and API keys, export and
+import customers, print the schema."""
 
 import argparse
 import asyncio
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from server import access_commands, export_command
+from server import access_commands, export_command, import_command
 from server.settings import Settings
 
 DEMO_SLUG = "demo"
@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--orders", type=int, default=10000)
     access_commands.add_commands(commands)
     export_command.add_command(commands)
+    import_command.add_command(commands)
     check = commands.add_parser(
         "check-aggregates",
         help="report customers whose stored order aggregates, points or stores differ from a "
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             print(failure, file=sys.stderr)
             return 1
         return 0
+    if args.command == "import":
+        return asyncio.run(import_command.run_import(settings, args))
     if args.command == "check-aggregates":
         return asyncio.run(_check_aggregates(settings, args.fix, args.organization))
     if args.command == "print-schema":

@@ -41,6 +41,11 @@ class GraphQLView(GraphQL[Context, None]):
             max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens, max_cost=settings.max_query_cost,
             max_page_size=settings.max_page_size))
+        # Multipart requests (`importCustomers`' upload) are what a cross-site HTML form can
+        # send, which is why Strawberry leaves them off by default. Every caller here is known
+        # by its `Authorization` header, which such a form cannot set, and never by a cookie:
+        # a forged form arrives anonymous and reaches only the public sign-in fields.
+        kwargs.setdefault("multipart_uploads_enabled", True)
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.settings = settings
         self.db = db

@@ -8,6 +8,7 @@ each must get what its cell says. The expectation is README's table, never
 """
 
 import base64
+import io
 import itertools
 import re
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from starlette.datastructures import UploadFile
 
 from models.actors import Actor
 from models.api_keys import ALL_SCOPES, create_api_key
@@ -247,6 +249,17 @@ async def order_to_record(world: World) -> dict[str, Any]:
                       "items": [{"name": "Café", "quantity": 1, "unitPrice": "2.50"}]}}
 
 
+async def file_to_import(world: World) -> dict[str, Any]:
+    """A file that updates one of store A's customers, found by email (a caller who cannot see
+    them fails on the email that another customer holds)."""
+    customer = await world.customer_at_a()
+    async with world.ours.db.admin_session() as session:
+        email = await session.scalar(select(CustomerRow.email).where(CustomerRow.id == customer))
+    content = ("First name,Last name,Email,Phone,Address,City\n"
+               f"Nuria,Importada,{email},+3468{next(_serial):07d},Calle Mayor 1,Madrid\n")
+    return {"input": {"file": UploadFile(io.BytesIO(content.encode()), filename="c.csv")}}
+
+
 async def pending_order(world: World) -> dict[str, Any]:
     order = await world.order_at_a(await world.customer_at_a(), status=OrderStatus.PENDING)
     return {"input": {"orderId": gid("Order", order), "status": "CONFIRMED"}}
@@ -361,6 +374,10 @@ EXAMPLES: dict[str, Example] = {
         "mutation($input: SetConsentInput!) { setConsent(input: $input) "
         + CUSTOMER_PAYLOAD + " }",
         lambda world: fresh_customer(world, "customerId", subscribed=True)),
+    "importCustomers": Example(
+        "mutation($input: ImportCustomersInput!) { importCustomers(input: $input) "
+        "{ report { created updated failed } userErrors { field code message } } }",
+        file_to_import, own_organization=True),
     "registerGuest": Example(
         "mutation($input: RegisterGuestInput!) { registerGuest(input: $input) "
         + CUSTOMER_PAYLOAD + " }", guest_to_register),
@@ -588,6 +605,9 @@ def is_empty(value: Any) -> bool:
         return value["totalCount"] == 0 and value.get("nodes", []) == []
     if "total" in value:
         return value["total"] == 0
+    if isinstance(value.get("report"), dict):  # an import's report: it wrote nothing
+        return value["userErrors"] == [] and value["report"]["created"] == 0 == value[
+            "report"]["updated"]
     if "userErrors" in value:
         codes = {e["code"] for e in value["userErrors"]}
         objects = [v for k, v in value.items() if k != "userErrors"]
@@ -599,6 +619,9 @@ def is_full(value: Any) -> bool:
     """What `yes` means: something came back, and a write did what it was asked."""
     if not isinstance(value, dict):
         return bool(value)
+    if isinstance(value.get("report"), dict):  # an import's report: it wrote its row
+        return value["userErrors"] == [] and value["report"]["created"] + value["report"][
+            "updated"] == 1
     if "userErrors" in value:
         return value["userErrors"] == [] and any(
             v is not None for k, v in value.items() if k != "userErrors")

@@ -5,6 +5,10 @@ import strawberry
 from models.permissions import Permission
 from resolvers.customers.mutations.add_customer import AddCustomerPayload, add_customer
 from resolvers.customers.mutations.erase_customer import EraseCustomerPayload, erase_customer
+from resolvers.customers.mutations.import_customers import (
+    ImportCustomersPayload,
+    import_customers,
+)
 from resolvers.customers.mutations.merge_customers import MergeCustomersPayload, merge_customers
 from resolvers.customers.mutations.register_guest import RegisterGuestPayload, register_guest
 from resolvers.customers.mutations.set_consent import SetConsentPayload, set_consent
@@ -17,6 +21,11 @@ class CustomerMutations:
     add_customer: AddCustomerPayload = strawberry.mutation(
         extensions=requires(Permission.CUSTOMERS_WRITE),
         resolver=add_customer, description="Staff add a registered customer by hand.")
+    import_customers: ImportCustomersPayload = strawberry.mutation(
+        extensions=requires(Permission.CUSTOMERS_WRITE), resolver=import_customers,
+        description="Add and update customers from a CSV or XLSX file (a multipart upload): "
+                    "matched by external ID, email, then phone; every row checked as "
+                    "`addCustomer` checks; bad rows reported and skipped.")
     update_customer: UpdateCustomerPayload = strawberry.mutation(
         extensions=requires(Permission.CUSTOMERS_WRITE), resolver=update_customer)
     set_consent: SetConsentPayload = strawberry.mutation(

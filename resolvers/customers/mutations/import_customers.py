@@ -1,0 +1,77 @@
+"""`importCustomers`: a CSV or XLSX file of customers, uploaded as a GraphQL multipart request."""
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from models.customer_import import ImportReport as ReportRow
+from models.customer_import import import_customers as import_customers_rule
+from models.errors import ErrorCode, Rejected
+from models.import_formats import ImportFormat
+from resolvers.context import Info
+from resolvers.user_errors import UserError
+
+
+@strawberry.input
+class ImportCustomersInput:
+    file: Upload = strawberry.field(description="A CSV (UTF-8 or Windows-1252; `,` `;` or tab) "
+                                                "or XLSX file; the first row is the header.")
+    source: ImportFormat | None = strawberry.field(
+        default=None, description="The file's format; recognised by its headers when null.")
+    dry_run: bool = strawberry.field(default=False,
+                                     description="Report what would happen; write nothing.")
+
+
+@strawberry.type(description="A problem with one row of the file; the row changed nothing.")
+class ImportFailure:
+    row: int = strawberry.field(description="As a spreadsheet numbers it: the header is row 1.")
+    column: str
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type
+class ImportReport:
+    format: ImportFormat
+    file_kind: str = strawberry.field(description="`CSV` or `XLSX`.")
+    dry_run: bool
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    unknown_columns: list[str] = strawberry.field(
+        description="Headers the format does not know: their cells were not imported.")
+    ignored_columns: list[str] = strawberry.field(
+        description="Known columns that an import never writes (order aggregates, points).")
+    failures: list[ImportFailure] = strawberry.field(
+        description="Each problem of each failed row, for the first 1,000 failed rows.")
+
+    @classmethod
+    def from_report(cls, report: ReportRow) -> "ImportReport":
+        return cls(format=report.format, file_kind=report.file_kind, dry_run=report.dry_run,
+                   rows=report.rows, created=report.created, updated=report.updated,
+                   unchanged=report.unchanged, failed=report.failed,
+                   unknown_columns=report.unknown_columns,
+                   ignored_columns=report.ignored_columns,
+                   failures=[ImportFailure(row=f.row, column=p.column, code=p.code,
+                                           message=p.message)
+                             for f in report.failures for p in f.problems])
+
+
+@strawberry.type
+class ImportCustomersPayload:
+    report: ImportReport | None
+    user_errors: list[UserError]
+
+
+async def import_customers(info: Info, input: ImportCustomersInput) -> ImportCustomersPayload:
+    # Starlette spools the upload to disk past 1 MB; the rule reads it row by row from there.
+    upload = input.file
+    try:
+        report = await import_customers_rule(
+            info.context.write_session, info.context.actor, upload.file,  # type: ignore[attr-defined]
+            chosen=input.source, dry_run=input.dry_run)
+    except Rejected as rejected:
+        return ImportCustomersPayload(report=None,
+                                      user_errors=[UserError.of(p) for p in rejected.errors])
+    return ImportCustomersPayload(report=ImportReport.from_report(report), user_errors=[])
