@@ -42,6 +42,7 @@ BOOL = "CASE WHEN {} THEN 'TRUE' ELSE 'FALSE' END"
 COPY_COLUMNS = [
     "c.id", "c.type", "c.first_name", "c.last_name",
     "NULLIF(concat_ws(' ', c.first_name, c.last_name), '')", "c.email", "c.phone_e164",
+    "a.line1", "a.line2", "a.city", "a.postal_code", "a.region", "a.country",
     "c.source", "ms.name",
     "(SELECT string_agg(s.name, ', ' ORDER BY cs.first_order_at, cs.store_id) "
     "FROM customer_stores cs JOIN stores s ON s.id = cs.store_id "
@@ -66,6 +67,7 @@ def copy_query(organization_id: int, registered_from: datetime | None) -> str:
         where += f" AND c.registered_at >= '{registered_from.isoformat()}'"
     return (f"SELECT {', '.join(COPY_COLUMNS)} FROM customers c "
             "LEFT JOIN stores ms ON ms.id = c.main_store_id "
+            "LEFT JOIN customer_addresses a ON a.customer_id = c.id AND a.position = 0 "
             f"WHERE {where} ORDER BY c.created_at DESC, c.id DESC")
 
 

@@ -10,14 +10,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from sqlalchemy import DateTime, String, cast, func, select, type_coerce
+from sqlalchemy import DateTime, String, and_, cast, func, select, type_coerce
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import UtcDateTime, columns_of, utcnow
 from models.customer_columns import Column, ColumnKind, CustomerRow, Field, MoneyField
 from models.customer_search import CustomerCriteria, CustomerOrder, conditions, sort_keys
-from models.customers import Customer, CustomerStore
+from models.customers import Customer, CustomerAddress, CustomerStore
 from models.export_files import XLSX_MAX_ROWS, RowsFunction, open_writer
 from models.export_files import rows_function as export_rows_function
 from models.keyset import order_by
@@ -33,11 +33,14 @@ async def customer_batches(
     default_country: str, *, batch_size: int = BATCH_SIZE,
 ) -> AsyncIterator[Sequence[Any]]:
     """Batches of the customers `customers` lists for these criteria, in its order, as rows of
-    `read_columns` (the stores they ordered at included)."""
+    `read_columns` (the stores they ordered at and the main address included)."""
     dialect = session.bind.dialect.name if session.bind is not None else ""
     # Rows rather than ORM objects: several times faster to read, and nothing to expunge; the
     # session still scopes the statement, its subquery included (models/tenancy.py).
-    statement = (select(*read_columns(dialect)).where(*conditions(criteria, default_country))
+    statement = (select(*read_columns(dialect))
+                 .outerjoin(CustomerAddress, and_(CustomerAddress.customer_id == Customer.id,
+                                                  CustomerAddress.position == 0))
+                 .where(*conditions(criteria, default_country))
                  .order_by(*order_by(sort_keys(ordering)))
                  .execution_options(yield_per=batch_size))
     result = await session.stream(statement)
@@ -47,6 +50,8 @@ async def customer_batches(
 
 # Columns no export shows: the search helpers (long text) and what the filter already fixes.
 _UNREAD = frozenset({"search_text", "sort_name", "organization_id", "erased_at"})
+# The main address (the first), from an outer join: a customer may have none.
+MAIN_ADDRESS = ("line1", "line2", "city", "postal_code", "region", "country")
 
 
 def read_columns(dialect: str = "") -> list[Any]:
@@ -69,7 +74,8 @@ def read_columns(dialect: str = "") -> list[Any]:
         columns.append(column)
     stores = (select(func.aggregate_strings(cast(CustomerStore.store_id, String()), ","))
               .where(CustomerStore.customer_id == Customer.id).scalar_subquery())
-    return [*columns, stores.label("store_ids")]
+    address = [getattr(CustomerAddress, name).label(f"address_{name}") for name in MAIN_ADDRESS]
+    return [*columns, *address, stores.label("store_ids")]
 
 
 def rows_function(columns: Sequence[Column], templates: dict[ColumnKind, str],

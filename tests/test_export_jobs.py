@@ -194,3 +194,22 @@ async def test_customer_history_csv(app: Any, client: httpx.AsyncClient, gql: Gr
     assert {r[2] for r in orders} == {"Valencia"}
     assert {r[6] for r in orders} == {"20.00"}
     assert rows[-1][1:3] == ["EARN", "20"]
+
+
+async def test_the_address_columns_hold_the_main_address(
+        app: Any, gql: GraphQL, client: httpx.AsyncClient, org: OrgFixture) -> None:
+    await org.customer(email="two@example.com", addresses=2)  # Calle 1 is the main one
+    await org.customer(email="none@example.com")
+    job = (await gql.data(EXPORT, {"input": {
+        "columns": ["EMAIL", "ADDRESS_LINE1", "ADDRESS_LINE2", "CITY", "POSTAL_CODE", "REGION",
+                    "COUNTRY"], "sort": [{"field": "EMAIL"}]}}))["exportCustomers"]["job"]
+    done = await finished(app, gql, job["id"])
+    assert done["rowCount"] == 2  # a second address is not a second row
+    rows = list(csv.reader(io.StringIO(
+        (await download(client, done["url"])).content[3:].decode(), newline="")))
+    assert rows == [
+        ["Email", "Address line 1", "Address line 2", "City", "Postal code", "Region",
+         "Country"],
+        ["none@example.com", "", "", "", "", "", ""],
+        ["two@example.com", "Calle 1", "", "Madrid", "", "", "ES"],
+    ]
