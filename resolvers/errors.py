@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors
 
 from models.events import current_request_id
@@ -27,10 +28,17 @@ class ClientError(GraphQLError):
         super().__init__(message, extensions={"code": code, **extensions})
 
 
+# What graphql-core and Strawberry raise for a variable that does not fit its type (`null` for
+# `ID!`, `"x"` for `Int`, `"abc"` for `Decimal`): the caller's mistake, said in their terms.
+INPUT_ERRORS = (GraphQLError, StrawberryInputCoercionError)
+
+
 def is_internal(error: GraphQLError) -> bool:
-    """Bugs are masked; syntax, validation and client errors are not."""
+    """Bugs are masked; syntax, validation, variable and client errors are not."""
     original = error.original_error
-    return original is not None and not isinstance(original, ClientError)
+    if original is None or isinstance(original, ClientError):
+        return False
+    return not (error.path is None and isinstance(original, INPUT_ERRORS))
 
 
 class MaskInternalErrors(MaskErrors):

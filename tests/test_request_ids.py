@@ -118,6 +118,22 @@ async def test_client_errors_still_say_what_to_fix(gql) -> None:
     assert errors[0]["message"] != INTERNAL_ERROR_MESSAGE
 
 
+@pytest.mark.parametrize(("variables", "said"), [
+    ({"id": None, "filter": None}, "Variable '$id' has invalid value"),
+    ({"id": "x", "filter": {"orderCount": {"min": "two"}}}, ".orderCount.min: Int cannot"),
+    ({"id": "x", "filter": {"registeredAt": {"from": "yesterday"}}}, "cannot represent a DateTime"),
+    ({"id": "x", "filter": {"totalSpent": {"min": "ten"}}}, "cannot represent a Decimal"),
+    ({"id": "x", "filter": {"types": ["VIP"]}}, "'VIP' does not exist in 'CustomerType'"),
+])
+async def test_a_variable_that_does_not_fit_its_type_is_named_not_masked(
+        gql, caplog: pytest.LogCaptureFixture, variables: dict[str, object], said: str) -> None:
+    errors = await gql.errors("""query($id: ID!, $filter: CustomerFilter) {
+      customer(id: $id) { id } customers(filter: $filter) { totalCount } }""", variables)
+    assert said in errors[0]["message"]
+    assert errors[0]["message"] != INTERNAL_ERROR_MESSAGE
+    assert not [r for r in caplog.records if r.name == "customerhub.errors"]  # not a bug
+
+
 async def test_the_events_a_request_writes_carry_its_id(client: httpx.AsyncClient,
                                                         org: OrgFixture) -> None:
     customer = base64.b64encode(f"Customer:{await org.customer()}".encode()).decode()
