@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy import ForeignKey, Index, String, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,6 +22,10 @@ from models.errors import ErrorCode, Rejected, error
 ACCESS_PREFIX = "cha_"
 REFRESH_PREFIX = "chr_"
 SUBJECT_KINDS = (ActorKind.STAFF_USER, ActorKind.CUSTOMER)
+# How long a session that can no longer be used (its refresh token expired, or revoked) is
+# kept before `purge_finished` deletes it: time to look into a revocation; after that its
+# tokens, retired ones included, are simply unknown, which refuses them all the same.
+KEPT_AFTER_END = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +193,15 @@ async def find_by_access_token(session: AsyncSession, access_token: str) -> Auth
         AuthSession.access_token_hash == hash_token(access_token),
         AuthSession.revoked_at.is_(None),
         AuthSession.access_expires_at > utcnow()))
+
+
+async def purge_finished(session: AsyncSession, now: datetime) -> int:
+    """Delete the sessions, of every organization the session reaches, that ended more than
+    `KEPT_AFTER_END` ago, with their retired refresh tokens; how many sessions."""
+    cutoff = now - KEPT_AFTER_END
+    finished = select(AuthSession.id).where(or_(AuthSession.refresh_expires_at < cutoff,
+                                                AuthSession.revoked_at < cutoff))
+    await session.execute(delete(RetiredRefreshToken).where(
+        RetiredRefreshToken.session_id.in_(finished)))
+    result = await session.execute(delete(AuthSession).where(AuthSession.id.in_(finished)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

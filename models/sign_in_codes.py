@@ -166,3 +166,11 @@ async def _locked(session: AsyncSession, phone_e164: str) -> SignInCode | None:
     # Locked so that concurrent tries on one code are counted one after another.
     return await session.scalar(select(SignInCode).where(SignInCode.phone_e164 == phone_e164)
                                 .with_for_update())
+
+
+async def purge_spent(session: AsyncSession, now: datetime) -> int:
+    """Delete the codes that have expired and whose phone's sending window is over (the row
+    holds that count until then); how many."""
+    result = await session.execute(delete(SignInCode).where(
+        SignInCode.expires_at < now, SignInCode.window_started_at < now - WINDOW))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from server.db import Database
 from server.downloads import download_endpoint
 from server.exports import ExportRunner
 from server.graphql_view import GraphQLView
+from server.housekeeping import Housekeeping
 from server.rate_limit import Rate, RateLimiter, RequestThrottle
 from server.request_id import HEADER as REQUEST_ID_HEADER
 from server.request_id import RequestIdMiddleware
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                            lambda: secret_key(settings), concurrency=settings.export_concurrency,
                            ttl_hours=settings.export_ttl_hours)
     graphql = GraphQLView(settings, database, authenticator, throttle=throttle, exports=exports)
+    housekeeping = Housekeeping(database)
 
     async def healthz(_: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
@@ -59,7 +61,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         gc.collect()
         gc.freeze()
         await exports.start()
+        housekeeping.start()
         yield
+        await housekeeping.stop()
         await exports.stop()
         await rate_limiter.close()
         if owns_database:
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.authenticator = authenticator
     app.state.exports = exports
+    app.state.housekeeping = housekeeping
     return app
 
 
