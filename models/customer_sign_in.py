@@ -45,14 +45,23 @@ async def organization_by_slug(session: AsyncSession, slug: str | None) -> Organ
     return org
 
 
-async def request_code(session: AsyncSession, org: Organization, phone: str | None
-                       ) -> tuple[str, IssuedCode]:
-    """A new one-time code for the phone: its E.164 form and the code, for the sender."""
-    errors = _refused_methods(org.registration_strategy, phone_route=True)
-    phone_e164 = normal_phone(phone, org.default_country, "phone", errors, required=True)
-    if errors or phone_e164 is None:
+async def request_code(session: AsyncSession, org: Organization, phone: str | None,
+                       email: str | None = None) -> tuple[str, IssuedCode]:
+    """A new one-time code for a phone (to sign up or in with, where the strategy takes phones)
+    or for an email (to prove it is the customer's: see models/customer_sign_up.py): the
+    destination in its normal form and the code, for the sender."""
+    if (phone or "").strip() and (email or "").strip():
+        raise Rejected([error("email", ErrorCode.INVALID,
+                              "Ask for a code for a phone or for an email, not both.")])
+    errors: list[UserError] = []
+    if (email or "").strip():
+        destination = normal_email(email, "email", errors, required=True)
+    else:
+        errors.extend(_refused_methods(org.registration_strategy, phone_route=True))
+        destination = normal_phone(phone, org.default_country, "phone", errors, required=True)
+    if errors or destination is None:
         raise Rejected(errors)
-    return phone_e164, await issue_code(session, org.id, phone_e164)
+    return destination, await issue_code(session, org.id, destination)
 
 
 async def sign_in(session: AsyncSession, org: Organization, form: SignInForm) -> Customer:

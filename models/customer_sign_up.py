@@ -9,9 +9,11 @@ strategy says:
 
 A guest with that email or phone (from an earlier checkout) becomes registered through
 `register_guest`, keeping its orders, points and consent; otherwise a new registered customer is
-created, with the storefront as its source. An email or phone of a registered customer is
-ALREADY_REGISTERED: they sign in instead. Sign-up signs the customer in (`last_access_at`); the
-events name the customer as their actor.
+created, with the storefront as its source. Taking a guest over needs proof that the shopper
+holds what it was found by: the code sent to that phone, or to that email (`email_code`);
+anyone may type someone else's email, and the guest's orders and addresses are personal
+data. An email or phone of a registered customer is ALREADY_REGISTERED: they sign in instead.
+Sign-up signs the customer in (`last_access_at`); the events name the customer as their actor.
 """
 
 from dataclasses import dataclass, field
@@ -56,7 +58,8 @@ class SignUpForm:
     email: str | None = None
     phone: str | None = None
     password: str | None = field(default=None, repr=False)
-    code: str | None = field(default=None, repr=False)
+    code: str | None = field(default=None, repr=False)  # sent to the phone
+    email_code: str | None = field(default=None, repr=False)
     addresses: list[AddressFields] | None = None
     accepts_marketing: bool | None = None
 
@@ -89,8 +92,16 @@ async def sign_up(session: AsyncSession, org: Organization, form: SignUpForm) ->
                                   errors)
     if errors:
         raise Rejected(as_told_to_customers(unique_errors(errors)))
-    if phone is not None and _needs_code(org.registration_strategy):
-        await require_code(session, phone, form.code)  # before any write: see sign_in_codes
+    # Codes are checked before any write (see sign_in_codes), and all those missing are asked
+    # for before any is used up.
+    codes = _codes_needed(org.registration_strategy, existing, email, phone)
+    missing = [error(path, ErrorCode.REQUIRED, f"Enter the code we sent to your {where} "
+                     "(`requestSignInCode`)." + (CLAIM if path == "emailCode" else ""))
+               for _, path, where in codes if not (_code_at(form, path) or "").strip()]
+    if missing:
+        raise Rejected(missing)
+    for destination, path, _ in codes:
+        await require_code(session, destination, _code_at(form, path), path)
 
     try:
         if existing is not None:
@@ -112,6 +123,29 @@ async def sign_up(session: AsyncSession, org: Organization, form: SignUpForm) ->
     customer.last_access_at = utcnow()
     await session.flush()
     return customer
+
+
+CLAIM = " This email has orders from earlier checkouts; the code shows they are yours."
+
+
+def _codes_needed(strategy: RegistrationStrategy, guest: Customer | None, email: str | None,
+                  phone: str | None) -> list[tuple[str, str, str]]:
+    """The codes the sign-up must give, as (destination, field, "phone" or "email"): the
+    phone's where phones sign in; and to take a guest over, the code of what it was found by
+    (a phone whose code is not asked for here cannot take one over: DUPLICATE)."""
+    codes = []
+    if phone is not None and _needs_code(strategy):
+        codes.append((phone, "code", "phone"))
+    if guest is None or (codes and guest.phone_e164 == phone):
+        return codes
+    if email is not None and guest.email == email:
+        return [*codes, (email, "emailCode", "email")]
+    raise Rejected([error("phone", ErrorCode.DUPLICATE,
+                          "This phone number is already in use by another account.")])
+
+
+def _code_at(form: SignUpForm, path: str) -> str | None:
+    return form.email_code if path == "emailCode" else form.code
 
 
 def _needs_code(strategy: RegistrationStrategy) -> bool:

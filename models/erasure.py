@@ -23,7 +23,7 @@ from models.enums import ActorKind
 from models.errors import ErrorCode, Rejected, error
 from models.events import DomainEvent, EventKind, record_event
 from models.loyalty import LoyaltyAccount
-from models.sign_in_codes import forget_phone
+from models.sign_in_codes import forget_destination
 
 PERSONAL = ("first_name", "last_name", "email", "phone_e164", "birthday", "external_id",
             "notes", "company_name", "last_access_at")
@@ -41,8 +41,9 @@ async def erase_customer(session: AsyncSession, actor: Actor, customer_id: int) 
         raise Rejected([error("customerId", ErrorCode.INVALID,
                               "This customer's data was already erased.")])
     now = utcnow()
-    if customer.phone_e164 is not None:
-        await forget_phone(session, customer.phone_e164)
+    for destination in (customer.phone_e164, customer.email):
+        if destination is not None:
+            await forget_destination(session, destination)
     await session.execute(delete(CustomerCredential).where(
         CustomerCredential.customer_id == customer.id))
     # Its sessions end, and those opened by customers merged into it since.

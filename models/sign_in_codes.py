@@ -1,12 +1,14 @@
-"""One-time codes sent to a phone, with which a customer signs up or signs in.
+"""One-time codes sent to a phone or an email, with which a customer signs up or signs in, or
+proves that an email is theirs (to claim the orders of earlier checkouts made with it).
 
 - 6 digits, valid for 10 minutes, at most 5 tries; only the latest code of a phone counts (a new
   one replaces it). A new one may be asked for a minute after the last, and at most 5 in an
   hour: text messages cost the merchant money, and a phone's owner should not be flooded.
 - Stored as an Argon2id hash: a million possible codes are found in moments from a fast hash,
   while Argon2 takes hours, far beyond the code's 10 minutes.
-- Codes are keyed by phone, not by customer: a phone that is not a customer's yet receives one
-  to sign up with, so asking for a code tells nothing about who is a customer.
+- Codes are keyed by their destination (a phone in E.164, or a lower-cased email), not by
+  customer: a phone that is not a customer's yet receives one to sign up with, so asking for a
+  code tells nothing about who is a customer.
 
 A wrong code counts as a try even though the request fails: `CodeRefused` tells the caller to
 commit its transaction anyway. Rules check the code before they write anything else, so that
@@ -37,10 +39,10 @@ WINDOW = timedelta(hours=1)
 
 class SignInCode(TenantScoped, Base):
     __tablename__ = "sign_in_codes"
-    __table_args__ = (UniqueConstraint("organization_id", "phone_e164"),)
+    __table_args__ = (UniqueConstraint("organization_id", "destination"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    phone_e164: Mapped[str] = mapped_column(String(20))
+    destination: Mapped[str] = mapped_column(String(254))  # a phone (E.164) or an email
     code_hash: Mapped[str] = mapped_column(String(255))
     sent_at: Mapped[datetime]
     expires_at: Mapped[datetime]
@@ -78,12 +80,12 @@ class CodeCheck(Enum):
     EXHAUSTED = "exhausted"
 
 
-async def issue_code(session: AsyncSession, organization_id: int, phone_e164: str,
+async def issue_code(session: AsyncSession, organization_id: int, destination: str,
                      path: str = "phone") -> IssuedCode:
     """A new code for the phone, replacing any earlier one; `TooSoon` within the cooldown."""
     now = utcnow()
     code = f"{secrets.randbelow(10 ** DIGITS):0{DIGITS}d}"
-    row = await _locked(session, phone_e164)
+    row = await _locked(session, destination)
     if row is not None:
         wait = row.sent_at + RESEND_AFTER - now
         window_over = row.window_started_at + WINDOW <= now
@@ -99,7 +101,7 @@ async def issue_code(session: AsyncSession, organization_id: int, phone_e164: st
             row.sent_in_window += 1
         await session.flush()
         return IssuedCode(code, row.expires_at)
-    session.add(SignInCode(organization_id=organization_id, phone_e164=phone_e164,
+    session.add(SignInCode(organization_id=organization_id, destination=destination,
                            code_hash=await hash_off_loop(code), sent_at=now,
                            expires_at=now + LIFETIME, attempts=0, window_started_at=now,
                            sent_in_window=1))
@@ -113,10 +115,10 @@ async def issue_code(session: AsyncSession, organization_id: int, phone_e164: st
     return IssuedCode(code, now + LIFETIME)
 
 
-async def check_code(session: AsyncSession, phone_e164: str, code: str) -> CodeCheck:
+async def check_code(session: AsyncSession, destination: str, code: str) -> CodeCheck:
     """Try `code` against the phone's latest code. An accepted code is used up; a wrong one
     counts a try (commit it: see `CodeRefused`)."""
-    row = await _locked(session, phone_e164)
+    row = await _locked(session, destination)
     if row is None or row.expires_at <= utcnow():
         return CodeCheck.EXPIRED
     if row.attempts >= MAX_ATTEMPTS:
@@ -129,24 +131,25 @@ async def check_code(session: AsyncSession, phone_e164: str, code: str) -> CodeC
     return CodeCheck.ACCEPTED
 
 
-async def attempts_left(session: AsyncSession, phone_e164: str) -> int:
-    row = await session.scalar(select(SignInCode).where(SignInCode.phone_e164 == phone_e164))
+async def attempts_left(session: AsyncSession, destination: str) -> int:
+    row = await session.scalar(select(SignInCode).where(SignInCode.destination == destination))
     return MAX_ATTEMPTS - row.attempts if row is not None else 0
 
 
-async def require_code(session: AsyncSession, phone_e164: str, code: str | None,
+async def require_code(session: AsyncSession, destination: str, code: str | None,
                        path: str = "code") -> None:
     """Accept the code or raise: `Rejected` (REQUIRED) when none was sent, `CodeRefused`
-    (INVALID_CODE, CODE_EXPIRED, TOO_MANY_ATTEMPTS) when it does not open the phone."""
+    (INVALID_CODE, CODE_EXPIRED, TOO_MANY_ATTEMPTS) when it does not open the destination."""
     if not (code or "").strip():
+        where = "email" if "@" in destination else "phone"
         raise Rejected([error(path, ErrorCode.REQUIRED,
-                              "Enter the code we sent to your phone (`requestSignInCode`).")])
+                              f"Enter the code we sent to your {where} (`requestSignInCode`).")])
     assert code is not None
-    result = await check_code(session, phone_e164, code)
+    result = await check_code(session, destination, code)
     if result is CodeCheck.ACCEPTED:
         return
     if result is CodeCheck.WRONG:
-        left = await attempts_left(session, phone_e164)
+        left = await attempts_left(session, destination)
         message = (f"This code is wrong; {left} tries left." if left else
                    "This code is wrong, and that was the last try: ask for a new code.")
         raise CodeRefused([error(path, ErrorCode.INVALID_CODE, message)])
@@ -157,14 +160,14 @@ async def require_code(session: AsyncSession, phone_e164: str, code: str | None,
                              "This code has expired or was already used: ask for a new one.")])
 
 
-async def forget_phone(session: AsyncSession, phone_e164: str) -> None:
-    """Drop the phone's code (an erased customer's phone is personal data)."""
-    await session.execute(delete(SignInCode).where(SignInCode.phone_e164 == phone_e164))
+async def forget_destination(session: AsyncSession, destination: str) -> None:
+    """Drop the code of a phone or email (an erased customer's are personal data)."""
+    await session.execute(delete(SignInCode).where(SignInCode.destination == destination))
 
 
-async def _locked(session: AsyncSession, phone_e164: str) -> SignInCode | None:
+async def _locked(session: AsyncSession, destination: str) -> SignInCode | None:
     # Locked so that concurrent tries on one code are counted one after another.
-    return await session.scalar(select(SignInCode).where(SignInCode.phone_e164 == phone_e164)
+    return await session.scalar(select(SignInCode).where(SignInCode.destination == destination)
                                 .with_for_update())
 
 

@@ -91,9 +91,10 @@ async def _unlimited() -> None:
 
 
 class CodeSender(Protocol):
-    """Delivers a customer's one-time sign-in code (server/code_senders.py has the kinds)."""
+    """Delivers a customer's one-time code to a phone (E.164) or an email (with `@`);
+    server/code_senders.py has the kinds."""
 
-    async def send_code(self, organization: str, phone_e164: str, code: str,
+    async def send_code(self, organization: str, destination: str, code: str,
                         expires_at: datetime) -> None: ...
 
 

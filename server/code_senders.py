@@ -1,9 +1,12 @@
 """Where one-time sign-in codes go, chosen by the URL in `CUSTOMERHUB_CODE_SENDER`:
 
 - `log://` (the default, for development): the code goes to the log, at WARNING so that it shows
-  without any logging set up, with the phone masked but for its last digits.
-- `http://...` or `https://...`: the code is POSTed as JSON (`organization`, `phone`, `code`,
-  `expiresAt`) to that URL: a bridge to the merchant's SMS gateway, which must answer 2xx.
+  without any logging set up, with the phone or email masked.
+- `http://...` or `https://...`: the code is POSTed as JSON (`organization`, `channel`: `sms` or
+  `email`, then `phone` or `email`, `code`, `expiresAt`) to that URL: a bridge to the merchant's
+  SMS gateway and mail service, which must answer 2xx.
+
+A destination with `@` is an email (models/sign_in_codes.py keys codes by either).
 """
 
 import asyncio
@@ -23,10 +26,10 @@ TIMEOUT_SECONDS = 10.0
 class LogCodeSender:
     """Logs codes instead of sending them."""
 
-    async def send_code(self, organization: str, phone_e164: str, code: str,
+    async def send_code(self, organization: str, destination: str, code: str,
                         expires_at: datetime) -> None:
         log.warning("sign-in code for %s in %s: %s (valid until %s; CUSTOMERHUB_CODE_SENDER is "
-                    "log://, nothing was sent)", mask_phone(phone_e164), organization, code,
+                    "log://, nothing was sent)", mask(destination), organization, code,
                     expires_at.isoformat(timespec="seconds"))
 
 
@@ -36,10 +39,11 @@ class WebhookCodeSender:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    async def send_code(self, organization: str, phone_e164: str, code: str,
+    async def send_code(self, organization: str, destination: str, code: str,
                         expires_at: datetime) -> None:
-        body = json.dumps({"organization": organization, "phone": phone_e164, "code": code,
-                           "expiresAt": expires_at.isoformat()}).encode()
+        channel, key = ("email", "email") if is_email(destination) else ("sms", "phone")
+        body = json.dumps({"organization": organization, "channel": channel, key: destination,
+                           "code": code, "expiresAt": expires_at.isoformat()}).encode()
         await asyncio.to_thread(self._post, body)
 
     def _post(self, body: bytes) -> None:
@@ -57,6 +61,20 @@ def code_sender(url: str) -> CodeSender:
     if scheme in ("http", "https"):
         return WebhookCodeSender(url)
     raise ValueError(f"CUSTOMERHUB_CODE_SENDER={url!r}: use log:// or an http(s):// URL")
+
+
+def is_email(destination: str) -> bool:
+    return "@" in destination
+
+
+def mask(destination: str) -> str:
+    return mask_email(destination) if is_email(destination) else mask_phone(destination)
+
+
+def mask_email(email: str) -> str:
+    """`maria.garcia@example.com` -> `m***@example.com`."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def mask_phone(phone_e164: str) -> str:

@@ -28,6 +28,15 @@ def test_phones_are_masked_but_for_their_last_digits(phone: str, masked: str) ->
     assert mask_phone(phone) == masked
 
 
+async def test_the_log_sender_masks_an_email(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="customerhub.codes"):
+        await LogCodeSender().send_code("demo", "maria.garcia@example.com", "493817", EXPIRES)
+    message = caplog.records[-1].getMessage()
+    assert "493817" in message
+    assert "m***@example.com" in message
+    assert "maria.garcia" not in message
+
+
 async def test_the_log_sender_logs_the_code_and_a_masked_phone(
         caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="customerhub.codes"):
@@ -65,5 +74,9 @@ async def test_the_webhook_sender_posts_json(webhook: tuple[str, list[dict[str, 
                                              ) -> None:
     url, received = webhook
     await code_sender(url).send_code("demo", "+34612345678", "493817", EXPIRES)
-    assert received == [{"organization": "demo", "phone": "+34612345678", "code": "493817",
-                         "expiresAt": "2026-11-23T12:10:00+00:00"}]
+    await code_sender(url).send_code("demo", "ana@example.com", "112233", EXPIRES)
+    assert received == [
+        {"organization": "demo", "channel": "sms", "phone": "+34612345678", "code": "493817",
+         "expiresAt": "2026-11-23T12:10:00+00:00"},
+        {"organization": "demo", "channel": "email", "email": "ana@example.com",
+         "code": "112233", "expiresAt": "2026-11-23T12:10:00+00:00"}]

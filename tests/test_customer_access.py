@@ -73,12 +73,13 @@ class Storefront:
     async def sign_in(self, **input: Any) -> dict[str, Any]:
         return await self.mutation(SIGN_IN, "customerSignIn", **input)
 
-    async def request_code(self, phone: str, caplog: pytest.LogCaptureFixture
-                           ) -> tuple[dict[str, Any], str | None]:
+    async def request_code(self, phone: str | None, caplog: pytest.LogCaptureFixture,
+                           email: str | None = None) -> tuple[dict[str, Any], str | None]:
         """The payload, and the code the `log://` sender wrote (None when none was sent)."""
         caplog.clear()
+        sent = {"phone": phone} if email is None else {"email": email}
         with caplog.at_level(logging.WARNING, logger="customerhub.codes"):
-            payload = await self.mutation(REQUEST_CODE, "requestSignInCode", phone=phone)
+            payload = await self.mutation(REQUEST_CODE, "requestSignInCode", **sent)
         codes = [m.group(1) for r in caplog.records if r.name == "customerhub.codes"
                  for m in [re.search(r": (\d{6}) \(valid until", r.getMessage())] if m]
         return payload, codes[-1] if codes else None
@@ -191,12 +192,22 @@ async def test_email_strategy_refuses_the_phone_route(shop: Storefront,
     assert [e["code"] for e in refused["userErrors"]] == ["METHOD_NOT_ALLOWED"]
 
 
-async def test_a_guest_signs_up_and_keeps_its_orders(shop: Storefront, org: OrgFixture) -> None:
+async def test_a_guest_signs_up_and_keeps_its_orders(shop: Storefront, org: OrgFixture,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     guest = await org.customer(type=CustomerType.GUEST, email="lucia@example.es",
                                first_name=None, last_name=None)
     await org.order(guest, total=1999)
+    unproven = await shop.sign_up(email="lucia@example.es", password=PASSWORD,
+                                  addresses=ADDRESS)
+    assert unproven["accessToken"] is None
+    assert [(e["field"], e["code"]) for e in unproven["userErrors"]] == [
+        (["input", "emailCode"], "REQUIRED")]
+    asked, code = await shop.request_code(None, caplog, email="lucia@example.es")
+    assert asked["sent"] is True
+    assert code is not None
+    assert "l***@example.es" in caplog.records[-1].getMessage()
     signed_up = await shop.sign_up(email="lucia@example.es", password=PASSWORD,
-                                   addresses=ADDRESS)
+                                   addresses=ADDRESS, emailCode=code)
     me = (await shop.data(ME, token=signed_up["accessToken"]))["me"]
     assert me["orderSummary"] == {"totalOrders": 1}
     assert me["orders"]["totalCount"] == 1

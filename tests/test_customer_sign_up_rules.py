@@ -2,6 +2,7 @@
 gets in, with what, and that a refusal writes nothing (but the count of a wrong code)."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -80,9 +81,9 @@ def form(**fields: Any) -> SignUpForm:
     return SignUpForm(**values)
 
 
-async def code_for(org: OrgFixture, phone: str) -> str:
+async def code_for(org: OrgFixture, phone: str | None, email: str | None = None) -> str:
     async def ask(session: AsyncSession, organization: Organization) -> str:
-        return (await request_code(session, organization, phone))[1].code
+        return (await request_code(session, organization, phone, email))[1].code
 
     code: str = await run(org, ask)
     return code
@@ -137,8 +138,9 @@ async def test_a_guest_signing_up_keeps_its_orders(org: OrgFixture) -> None:
     guest = await org.customer(type=CustomerType.GUEST, email="lucia@example.es",
                                first_name=None, last_name=None, source=CustomerSource.POS)
     await org.order(guest, total=2500)
+    code = await code_for(org, None, email="Lucia@Example.es")
     created = await run(org, lambda s, o: sign_up(s, o, form(
-        email="lucia@example.es", password=PASSWORD, addresses=ADDRESS)))
+        email="lucia@example.es", password=PASSWORD, addresses=ADDRESS, email_code=code)))
     assert created.id == guest
     row = await customer(org, guest)
     assert (row.type, row.source, row.first_name, row.order_count) == (
@@ -147,6 +149,65 @@ async def test_a_guest_signing_up_keeps_its_orders(org: OrgFixture) -> None:
         kinds = list(await session.scalars(select(DomainEvent.kind).where(
             DomainEvent.customer_id == guest, DomainEvent.actor_kind == ActorKind.CUSTOMER)))
     assert kinds == ["customer.registered"]
+
+
+async def test_taking_a_guest_over_by_email_needs_the_code_sent_to_it(org: OrgFixture) -> None:
+    """Anyone can type an email; only its owner gets its code. Without it, nothing is written
+    and nothing of the guest is shown."""
+    guest = await org.customer(type=CustomerType.GUEST, email="lucia@example.es",
+                               first_name="Lucía", last_name="Gil")
+    await org.order(guest, total=2500)
+    claim = form(email="lucia@example.es", password=PASSWORD, addresses=ADDRESS)
+    errors = await refused(org, lambda s, o: sign_up(s, o, claim))
+    assert errors == [("emailCode", ErrorCode.REQUIRED)]
+    await code_for(org, None, email="lucia@example.es")  # sent to Lucía, not to the caller
+    wrong = replace(claim, email_code="000000")
+    errors = await refused(org, lambda s, o: sign_up(s, o, wrong), counts_a_try=True)
+    assert errors == [("emailCode", ErrorCode.INVALID_CODE)]
+    assert (await customer(org, guest)).type is CustomerType.GUEST
+    async with org.db.admin_session() as session:
+        assert await session.scalar(select(CustomerCredential).where(
+            CustomerCredential.customer_id == guest)) is None
+
+
+async def test_a_new_email_needs_no_code(org: OrgFixture) -> None:
+    created = await run(org, lambda s, o: sign_up(s, o, form(
+        email="new@example.es", password=PASSWORD, addresses=ADDRESS)))
+    assert created.type is CustomerType.REGISTERED
+
+
+async def test_a_guest_found_by_a_phone_without_codes_is_not_taken_over(org: OrgFixture
+                                                                         ) -> None:
+    """Under EMAIL, phones get no codes: a guest's phone cannot be proven, so it is not taken."""
+    await org.customer(type=CustomerType.GUEST, email=None, phone_e164="+34612001122")
+    errors = await refused(org, lambda s, o: sign_up(s, o, form(
+        email="eva@example.es", password=PASSWORD, addresses=ADDRESS, phone="612001122")))
+    assert errors == [("phone", ErrorCode.DUPLICATE)]
+
+
+async def test_a_guest_whose_phone_the_code_proves_needs_no_email_code(org: OrgFixture
+                                                                     ) -> None:
+    await set_strategy(org, EITHER)
+    guest = await org.customer(type=CustomerType.GUEST, email="ana@example.es",
+                               phone_e164="+34612001122")
+    phone_code = await code_for(org, "612001122")
+    created = await run(org, lambda s, o: sign_up(s, o, form(
+        email="ana@example.es", password=PASSWORD, phone="612001122", code=phone_code)))
+    assert created.id == guest
+
+
+async def test_a_guest_found_by_email_beside_a_new_phone_needs_both_codes(org: OrgFixture
+                                                                          ) -> None:
+    await set_strategy(org, EITHER)
+    guest = await org.customer(type=CustomerType.GUEST, email="ana@example.es")
+    phone_code = await code_for(org, "612001122")
+    both = form(email="ana@example.es", password=PASSWORD, phone="612001122", code=phone_code)
+    errors = await refused(org, lambda s, o: sign_up(s, o, both))
+    assert errors == [("emailCode", ErrorCode.REQUIRED)]  # asked before the phone's is spent
+    email_code = await code_for(org, None, email="ana@example.es")
+    created = await run(org, lambda s, o: sign_up(s, o, replace(both, email_code=email_code)))
+    assert created.id == guest
+    assert (await customer(org, guest)).phone_e164 == "+34612001122"
 
 
 async def test_phone_sign_up_needs_the_code_then_signs_in_with_codes(org: OrgFixture) -> None:

@@ -35,7 +35,7 @@ async def session(org: OrgFixture) -> AsyncIterator[AsyncSession]:
 
 
 async def stored(session: AsyncSession) -> SignInCode:
-    row = await session.scalar(select(SignInCode).where(SignInCode.phone_e164 == PHONE)
+    row = await session.scalar(select(SignInCode).where(SignInCode.destination == PHONE)
                                .execution_options(populate_existing=True))
     assert row is not None
     return row
@@ -44,7 +44,7 @@ async def stored(session: AsyncSession) -> SignInCode:
 async def backdate(session: AsyncSession, **fields: timedelta) -> None:
     """Move the code's times into the past, instead of waiting."""
     now = utcnow()
-    await session.execute(update(SignInCode).where(SignInCode.phone_e164 == PHONE).values(
+    await session.execute(update(SignInCode).where(SignInCode.destination == PHONE).values(
         **{name: now - ago for name, ago in fields.items()}))
     await session.commit()
 

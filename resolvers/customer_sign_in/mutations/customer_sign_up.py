@@ -28,6 +28,11 @@ class CustomerSignUpInput:
     password: str | None = None
     code: str | None = strawberry.field(
         default=None, description="The one-time code sent to the phone.")
+    email_code: str | None = strawberry.field(
+        default=None, description=(
+            "The one-time code sent to the email (`requestSignInCode` with `email`). Asked for "
+            "(REQUIRED on `emailCode`) only when the email has orders from earlier checkouts: "
+            "the code proves they are this shopper's before the account takes them over."))
     addresses: list[AddressInput] | None = None
     accepts_marketing: bool | None = strawberry.field(
         default=None, description="The marketing decision, recorded in the consent history "
@@ -37,6 +42,7 @@ class CustomerSignUpInput:
         return SignUpForm(
             first_name=self.first_name, last_name=self.last_name, channel=self.channel,
             email=self.email, phone=self.phone, password=self.password, code=self.code,
+            email_code=self.email_code,
             addresses=[a.to_fields() for a in self.addresses] if self.addresses else None,
             accepts_marketing=self.accepts_marketing)
 

@@ -1,7 +1,8 @@
-"""`requestSignInCode`: send a one-time code to a phone, to sign up or sign in with.
+"""`requestSignInCode`: send a one-time code to a phone, to sign up or sign in with, or to an
+email, to prove at sign-up that it is the customer's.
 
-The answer is the same whether the phone is a customer's or not: asking tells nobody who is a
-customer. The code is sent after it is stored, through the configured sender.
+The answer is the same whether the phone or email is a customer's or not: asking tells nobody
+who is a customer. The code is sent after it is stored, through the configured sender.
 """
 
 from datetime import datetime
@@ -20,7 +21,13 @@ from resolvers.user_errors import UserError
 @strawberry.input
 class RequestSignInCodeInput:
     organization: str = strawberry.field(description="The organization's slug.")
-    phone: str = strawberry.field(description="As typed; read in the organization's country.")
+    phone: str | None = strawberry.field(
+        default=None, description="As typed; read in the organization's country.")
+    email: str | None = strawberry.field(
+        default=None, description=(
+            "Instead of a phone: a code that proves the email is the customer's, which "
+            "`customerSignUp` asks for (`emailCode`) when the email has orders from earlier "
+            "checkouts."))
 
 
 @strawberry.type
@@ -28,7 +35,7 @@ class RequestSignInCodePayload:
     sent: bool
     expires_at: datetime | None = strawberry.field(description="When the code stops working.")
     retry_after_seconds: int | None = strawberry.field(
-        description="How long until another code may be asked for this phone.")
+        description="How long until another code may be asked for this phone or email.")
     user_errors: list[UserError]
 
 
@@ -41,10 +48,10 @@ async def request_sign_in_code(info: Info, input: RequestSignInCodeInput
     async def rule(session: AsyncSession, org: Organization
                    ) -> tuple[str, str, IssuedCode] | TooSoon:
         try:
-            phone, issued = await request_code(session, org, input.phone)
+            destination, issued = await request_code(session, org, input.phone, input.email)
         except TooSoon as wait:  # not a failure to roll back: nothing was written
             return wait
-        return org.slug, phone, issued
+        return org.slug, destination, issued
 
     result, errors = await run_public_rule(info, input.organization, rule)
     if isinstance(result, TooSoon):
@@ -54,8 +61,8 @@ async def request_sign_in_code(info: Info, input: RequestSignInCodeInput
     if result is None:
         return RequestSignInCodePayload(sent=False, expires_at=None, retry_after_seconds=None,
                                         user_errors=errors)
-    slug, phone, issued = result
-    await sender.send_code(slug, phone, issued.code, issued.expires_at)
+    slug, destination, issued = result
+    await sender.send_code(slug, destination, issued.code, issued.expires_at)
     return RequestSignInCodePayload(
         sent=True, expires_at=issued.expires_at,
         retry_after_seconds=round(RESEND_AFTER.total_seconds()), user_errors=[])
