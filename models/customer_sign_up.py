@@ -46,7 +46,7 @@ from models.enums import (
 from models.errors import ErrorCode, Rejected, UserError, error
 from models.events import EventKind, record_event
 from models.organizations import Organization
-from models.sign_in_codes import require_code
+from models.sign_in_codes import require_codes
 from models.validation import AddressFields, normal_email, normal_phone
 
 
@@ -92,16 +92,9 @@ async def sign_up(session: AsyncSession, org: Organization, form: SignUpForm) ->
                                   errors)
     if errors:
         raise Rejected(as_told_to_customers(unique_errors(errors)))
-    # Codes are checked before any write (see sign_in_codes), and all those missing are asked
-    # for before any is used up.
-    codes = _codes_needed(org.registration_strategy, existing, email, phone)
-    missing = [error(path, ErrorCode.REQUIRED, f"Enter the code we sent to your {where} "
-                     "(`requestSignInCode`)." + (CLAIM if path == "emailCode" else ""))
-               for _, path, where in codes if not (_code_at(form, path) or "").strip()]
-    if missing:
-        raise Rejected(missing)
-    for destination, path, _ in codes:
-        await require_code(session, destination, _code_at(form, path), path)
+    # Codes are checked before any write (see sign_in_codes).
+    await require_codes(session, _codes_needed(org.registration_strategy, existing, email, phone),
+                        {"code": form.code, "emailCode": form.email_code})
 
     try:
         if existing is not None:
@@ -125,27 +118,20 @@ async def sign_up(session: AsyncSession, org: Organization, form: SignUpForm) ->
     return customer
 
 
-CLAIM = " This email has orders from earlier checkouts; the code shows they are yours."
-
-
 def _codes_needed(strategy: RegistrationStrategy, guest: Customer | None, email: str | None,
-                  phone: str | None) -> list[tuple[str, str, str]]:
-    """The codes the sign-up must give, as (destination, field, "phone" or "email"): the
-    phone's where phones sign in; and to take a guest over, the code of what it was found by
-    (a phone whose code is not asked for here cannot take one over: DUPLICATE)."""
+                  phone: str | None) -> list[tuple[str, str]]:
+    """The codes the sign-up must give, as (destination, field): the phone's where phones sign
+    in; and to take a guest over, the code of what it was found by (a phone whose code is not
+    asked for here cannot take one over: DUPLICATE)."""
     codes = []
     if phone is not None and _needs_code(strategy):
-        codes.append((phone, "code", "phone"))
+        codes.append((phone, "code"))
     if guest is None or (codes and guest.phone_e164 == phone):
         return codes
     if email is not None and guest.email == email:
-        return [*codes, (email, "emailCode", "email")]
+        return [*codes, (email, "emailCode")]
     raise Rejected([error("phone", ErrorCode.DUPLICATE,
                           "This phone number is already in use by another account.")])
-
-
-def _code_at(form: SignUpForm, path: str) -> str | None:
-    return form.email_code if path == "emailCode" else form.code
 
 
 def _needs_code(strategy: RegistrationStrategy) -> bool:

@@ -17,10 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
 from models.consent import set_consent
-from models.customer_profile import as_told_to_customers, organization_of, update_customer
+from models.customer_profile import (
+    as_told_to_customers,
+    organization_of,
+    unique_errors,
+    update_customer,
+    validate_fields,
+)
 from models.customers import Customer, CustomerRedirect
 from models.enums import ActorKind, ConsentSource, RegistrationStrategy
 from models.errors import ErrorCode, Rejected, UserError, error
+from models.organizations import Organization
+from models.sign_in_codes import CodeRefused, require_codes
+from models.validation import normal_email, normal_phone
 
 # What a customer may change about themself; the rest is the merchant's (notes, levels, ...).
 SELF_EDITABLE = frozenset({"first_name", "last_name", "email", "phone", "birthday",
@@ -54,10 +63,13 @@ def acting_as(actor: Actor, customer: Customer) -> Actor:
     return dataclasses.replace(actor, id=str(customer.id), customer_id=customer.id)
 
 
-async def update_own_profile(session: AsyncSession, actor: Actor, fields: Mapping[str, Any]
-                             ) -> Customer:
+async def update_own_profile(session: AsyncSession, actor: Actor, fields: Mapping[str, Any],
+                             codes: Mapping[str, str | None] | None = None) -> Customer:
     """Change only the fields sent, among `SELF_EDITABLE`, with the checks staff edits get;
-    and never empty what the organization signs customers in with."""
+    never empty what the organization signs customers in with; and a new email or phone that
+    the customer would sign in with is proven with the code sent to it (`codes` by field:
+    `code` for the phone, `emailCode` for the email), or `CodeRefused` after counting a wrong
+    one (commit that)."""
     unknown = set(fields) - SELF_EDITABLE
     if unknown:
         raise ValueError(f"not editable by the customer: {sorted(unknown)}")
@@ -67,9 +79,35 @@ async def update_own_profile(session: AsyncSession, actor: Actor, fields: Mappin
     if problems:
         raise Rejected(problems)
     try:
+        # The edit is checked first (a bad or taken value is said without spending a code),
+        # then its codes; both before anything is written.
+        errors: list[UserError] = []
+        await validate_fields(session, org, fields, customer.id, errors)
+        if errors:
+            raise Rejected(unique_errors(errors))
+        await require_codes(session, _new_sign_in_contacts(org, customer, fields), codes or {})
         return await update_customer(session, acting_as(actor, customer), customer.id, fields)
+    except CodeRefused:
+        raise
     except Rejected as rejected:
         raise Rejected(as_told_to_customers(rejected.errors)) from None
+
+
+def _new_sign_in_contacts(org: Organization, customer: Customer, fields: Mapping[str, Any]
+                          ) -> list[tuple[str, str]]:
+    """(destination, code field) of each new email or phone the customer would sign in with
+    under the organization's strategy: another's phone or email would let its owner in, or
+    keep them out."""
+    strategy = org.registration_strategy
+    new = []
+    email = normal_email(fields.get("email"), "email", [])
+    if email is not None and email != customer.email and strategy is not RegistrationStrategy.PHONE:
+        new.append((email, "emailCode"))
+    phone = normal_phone(fields.get("phone"), org.default_country, "phone", [])
+    if phone is not None and phone != customer.phone_e164 and \
+            strategy is not RegistrationStrategy.EMAIL:
+        new.append((phone, "code"))
+    return new
 
 
 async def set_own_consent(session: AsyncSession, actor: Actor, subscribed: bool,

@@ -16,6 +16,7 @@ the count is all such a commit keeps.
 """
 
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -141,9 +142,8 @@ async def require_code(session: AsyncSession, destination: str, code: str | None
     """Accept the code or raise: `Rejected` (REQUIRED) when none was sent, `CodeRefused`
     (INVALID_CODE, CODE_EXPIRED, TOO_MANY_ATTEMPTS) when it does not open the destination."""
     if not (code or "").strip():
-        where = "email" if "@" in destination else "phone"
-        raise Rejected([error(path, ErrorCode.REQUIRED,
-                              f"Enter the code we sent to your {where} (`requestSignInCode`).")])
+        raise Rejected([error(path, ErrorCode.REQUIRED, f"Enter the code we sent to your "
+                              f"{_kind(destination)} (`requestSignInCode`).")])
     assert code is not None
     result = await check_code(session, destination, code)
     if result is CodeCheck.ACCEPTED:
@@ -158,6 +158,24 @@ async def require_code(session: AsyncSession, destination: str, code: str | None
                                  "Too many wrong tries for this code: ask for a new one.")])
     raise CodeRefused([error(path, ErrorCode.CODE_EXPIRED,
                              "This code has expired or was already used: ask for a new one.")])
+
+
+async def require_codes(session: AsyncSession, needed: Sequence[tuple[str, str]],
+                        given: Mapping[str, str | None]) -> None:
+    """`require_code` for each (destination, field) with the code `given` at that field; all
+    the missing ones are asked for at once, before any code is used up."""
+    missing = [field for _, field in needed if not (given.get(field) or "").strip()]
+    if missing:
+        raise Rejected([error(field, ErrorCode.REQUIRED,
+                              f"Enter the code we sent to your {_kind(destination)} "
+                              "(`requestSignInCode`).")
+                        for destination, field in needed if field in missing])
+    for destination, field in needed:
+        await require_code(session, destination, given.get(field), field)
+
+
+def _kind(destination: str) -> str:
+    return "email" if "@" in destination else "phone"
 
 
 async def forget_destination(session: AsyncSession, destination: str) -> None:

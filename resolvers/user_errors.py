@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import ErrorCode, Rejected, error
 from models.errors import UserError as Problem
+from models.sign_in_codes import CodeRefused
 from resolvers.context import Info
 from resolvers.errors import ClientError
 from resolvers.node import pk_of, to_global_id
@@ -49,7 +50,11 @@ async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]],
     organization's unless another is given (sign-in names its organization)."""
     try:
         async with in_session or info.context.write_session() as session:
-            result = await rule(session)
+            try:
+                result = await rule(session)
+            except CodeRefused:
+                await session.commit()  # a wrong code's try counts (models/sign_in_codes.py)
+                raise
             await session.commit()
     except Rejected as rejected:
         return None, [UserError.of(p) for p in rejected.errors]

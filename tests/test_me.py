@@ -14,6 +14,8 @@ from models.customers import Customer
 from models.enums import ActorKind, RegistrationStrategy, RiskLevel, ShopperLevel
 from models.events import DomainEvent
 from models.organizations import Organization
+from models.sign_in_codes import issue_code
+from models.tenancy import session_info
 from resolvers.schema import schema
 
 from factories import OrgFixture
@@ -283,6 +285,54 @@ async def test_update_me_keeps_what_the_customer_signs_in_with(
     else:
         assert [(e["field"], e["code"]) for e in errors] == [
             (["input", refused_field], "REQUIRED")]
+
+
+async def code_sent_to(org: OrgFixture, destination: str) -> str:
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        issued = await issue_code(session, org.id, destination)
+        await session.commit()
+    return issued.code
+
+
+@pytest.mark.parametrize(("strategy", "input", "destination", "code_field"), [
+    (RegistrationStrategy.EMAIL, {"email": "ana.new@example.es"}, "ana.new@example.es",
+     "emailCode"),
+    (RegistrationStrategy.EMAIL_OR_PHONE, {"phone": "699 11 22 33"}, "+34699112233", "code"),
+    (RegistrationStrategy.PHONE, {"phone": "699 11 22 33"}, "+34699112233", "code"),
+])
+async def test_a_new_email_or_phone_to_sign_in_with_needs_its_code(
+        org: OrgFixture, as_actor: AsActor, strategy: RegistrationStrategy,
+        input: dict[str, Any], destination: str, code_field: str) -> None:
+    a, _ = await two_customers(org)
+    await set_strategy(org, strategy)
+    client = await signed_in(as_actor, org, a)
+    errors = await refused(client, org, UPDATE_ME, input, "updateMe")
+    assert [(e["field"], e["code"]) for e in errors] == [(["input", code_field], "REQUIRED")]
+    code = await code_sent_to(org, destination)
+    wrong = "000000" if code != "000000" else "111111"
+    payload = (await client.data(UPDATE_ME, {"input": {**input, code_field: wrong}}))["updateMe"]
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+        (["input", code_field], "INVALID_CODE")]
+    assert "4 tries left" in payload["userErrors"][0]["message"]  # the try was counted
+    payload = (await client.data(UPDATE_ME, {"input": {**input, code_field: code}}))["updateMe"]
+    assert payload["userErrors"] == []
+    row = await customer_row(org, a)
+    assert destination in (row["email"], row["phone_e164"])
+
+
+async def test_a_bad_new_email_is_said_before_any_code_is_asked(org: OrgFixture,
+                                                                as_actor: AsActor) -> None:
+    a, _ = await two_customers(org)
+    errors = await refused(await signed_in(as_actor, org, a), org, UPDATE_ME,
+                           {"email": "not-an-email"}, "updateMe")
+    assert [(e["field"], e["code"]) for e in errors] == [(["input", "email"], "INVALID")]
+
+
+async def test_the_same_email_again_needs_no_code(org: OrgFixture, as_actor: AsActor) -> None:
+    a, _ = await two_customers(org)
+    payload = (await (await signed_in(as_actor, org, a)).data(UPDATE_ME, {"input": {
+        "email": " ANA@example.es ", "firstName": "Ana"}}))["updateMe"]
+    assert payload["userErrors"] == []
 
 
 async def set_strategy(org: OrgFixture, strategy: RegistrationStrategy) -> None:

@@ -27,6 +27,14 @@ class UpdateMeInput:
     birthday: date | None = strawberry.UNSET
     addresses: list[AddressInput] | None = strawberry.field(
         default=strawberry.UNSET, description="Every address, in order; replaces them all.")
+    code: str | None = strawberry.field(
+        default=None, description=(
+            "The code sent to a new phone (`requestSignInCode`), where customers sign in with "
+            "phones: asked for (REQUIRED) when `phone` changes."))
+    email_code: str | None = strawberry.field(
+        default=None, description=(
+            "The code sent to a new email (`requestSignInCode` with `email`), where customers "
+            "sign in with emails: asked for (REQUIRED) when `email` changes."))
 
     def sent(self) -> dict[str, Any]:
         """The fields the client sent (null included), in the rule's names."""
@@ -47,7 +55,8 @@ async def update_me(info: Info, input: UpdateMeInput) -> UpdateMePayload:
     fields = input.sent()
 
     async def rule(session: AsyncSession) -> CustomerRow:
-        return await update_own_profile(session, info.context.actor, fields)
+        return await update_own_profile(session, info.context.actor, fields,
+                                        {"code": input.code, "emailCode": input.email_code})
 
     with signed_in():
         row, errors = await run_rule(info, rule)
