@@ -60,7 +60,7 @@ class Query:
         resolver=organization_queries.organization,
         description="The caller's organization and its settings.")
     storefront_policy: StorefrontPolicy = strawberry.field(
-        extensions=requires(Permission.CUSTOMERS_READ),
+        extensions=requires(Permission.PUBLIC),
         resolver=organization_queries.storefront_policy,
         description="What guests may do on a storefront: check out, use the cart, see prices.")
     viewer: StaffUser | None = strawberry.field(

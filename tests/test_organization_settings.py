@@ -225,6 +225,34 @@ async def test_storefront_policy(gql: GraphQL, org: OrgFixture, device: str, set
                       "guestsSeePrices": prices, "registrationStrategy": "PHONE"}
 
 
+BY_SLUG = """query($org: String) { storefrontPolicy(device: MOBILE_APP, organization: $org) {
+  guestCheckout registrationStrategy } }"""
+
+
+async def test_a_storefront_reads_the_policy_without_credentials(
+        gql: GraphQL, org: OrgFixture, client: Any) -> None:
+    await update(gql, {"guestCheckoutMobileApp": "DISABLED_CART_AVAILABLE",
+                       "registrationStrategy": "PHONE"})
+    response = await client.post("/graphql", json={"query": BY_SLUG,
+                                                   "variables": {"org": org.slug}})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"storefrontPolicy": {
+        "guestCheckout": "DISABLED_CART_AVAILABLE", "registrationStrategy": "PHONE"}}}
+    # Nothing else opens without credentials.
+    refused = await client.post("/graphql", json={"query": "{ organization { name } }"})
+    assert refused.status_code == 401
+
+
+@pytest.mark.parametrize(("variables", "code"), [({}, "BAD_USER_INPUT"),
+                                                 ({"org": "no-such-shop"}, "NOT_FOUND")])
+async def test_without_credentials_the_shop_must_be_named_and_exist(
+        client: Any, variables: dict[str, str], code: str) -> None:
+    response = await client.post("/graphql", json={"query": BY_SLUG, "variables": variables})
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
+
+
 async def test_another_organization_is_untouched(gql: GraphQL, org: OrgFixture, db: Any,
                                                  client: Any) -> None:
     other = await create_organization(db)

@@ -1,9 +1,16 @@
 """Root fields `organization` and `storefrontPolicy`."""
 
+from typing import Annotated
+
+import strawberry
+
 from models import organizations
 from models.customer_profile import organization_of
-from models.enums import Device
+from models.customer_sign_in import organization_by_slug
+from models.enums import ActorKind, Device
+from models.errors import Rejected
 from resolvers.context import Info
+from resolvers.errors import ClientError
 from resolvers.organization.types import Organization, StorefrontPolicy
 
 
@@ -13,7 +20,23 @@ async def organization(info: Info) -> Organization:
     return Organization.from_row(row)
 
 
-async def storefront_policy(info: Info, device: Device) -> StorefrontPolicy:
-    async with info.context.read_session() as session:
-        row = await organization_of(session, info.context.actor)
+async def storefront_policy(
+    info: Info, device: Device,
+    organization: Annotated[str | None, strawberry.argument(description=(
+        "The shop's slug: needed without credentials (a storefront before sign-in); by "
+        "default the caller's own organization."))] = None,
+) -> StorefrontPolicy:
+    """Public: what a storefront shows any visitor before they sign in, so that a web shop or
+    app needs no key that could read customers to ask it."""
+    async with info.context.read_session() as session:  # organizations are not tenant rows
+        if organization is not None:
+            try:
+                row = await organization_by_slug(session, organization)
+            except Rejected:
+                raise ClientError("No such organization.", "NOT_FOUND") from None
+        elif info.context.actor.kind is ActorKind.ANONYMOUS:
+            raise ClientError("Name the shop: `organization` (its slug) is needed without "
+                              "credentials.", "BAD_USER_INPUT")
+        else:
+            row = await organization_of(session, info.context.actor)
     return StorefrontPolicy.of(organizations.storefront_policy(row, device))
