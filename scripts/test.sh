@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README): on a fresh Debian 12 machine it installs what is missing
-# (PostgreSQL, Redis, the venv), then runs ruff, mypy, and the suite twice: on SQLite and on
+# (PostgreSQL, Redis, Chromium, the venv), then runs ruff, mypy, and the suite twice: on SQLite and on
 # PostgreSQL. Extra arguments go to pytest:  scripts/test.sh -x -k customers
 # Every step runs even when an earlier one failed (except installing); exit code 1 if any failed.
 set -uo pipefail
@@ -29,6 +29,7 @@ need=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql postgresql-contrib)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 python_ok "$PYTHON" || need+=(python3 python3-venv)
+[ -x /usr/bin/chromium ] || need+=(chromium)  # the GraphiQL page is tested in a real browser
 
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then

@@ -11,12 +11,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from server.auth import Authenticator
 from server.db import Database
 from server.downloads import download_endpoint
 from server.exports import ExportRunner
+from server.graphiql import ASSETS, ASSETS_PATH
 from server.graphql_view import GraphQLView
 from server.housekeeping import Housekeeping
 from server.rate_limit import Rate, RateLimiter, RequestThrottle
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/exports/{token}", download_endpoint(database, exports)),
+            # GraphiQL's scripts and styles (server/graphiql.py), only where the page is served.
+            *([Mount(ASSETS_PATH, StaticFiles(directory=ASSETS))] if settings.graphiql else []),
         ],
         middleware=middleware(settings),
         lifespan=lifespan,

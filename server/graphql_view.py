@@ -4,7 +4,6 @@ A request without credentials runs as nobody: the public fields (sign-in) answer
 other field turns the whole response into HTTP 401, as a bad credential does before execution.
 """
 
-import json
 from typing import Any
 
 import orjson
@@ -25,6 +24,7 @@ from server.auth import AuthenticationError, Authenticator, Identity
 from server.code_senders import code_sender
 from server.db import Database
 from server.exports import ExportRunner, RequestExports
+from server.graphiql import graphiql_page
 from server.rate_limit import RequestThrottle
 from server.settings import Settings
 
@@ -113,17 +113,8 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        html = self.graphql_ide_html
-        if self.settings.graphiql_api_key:
-            headers = {"Authorization": f"Bearer {self.settings.graphiql_api_key}"}
-            html = html.replace(
-                "const defaultHeaders = {};",
-                f"const defaultHeaders = {json.dumps(headers)};",
-            ).replace(
-                "React.useState(parameters.headers)",
-                f"React.useState(parameters.headers || {json.dumps(json.dumps(headers))})",
-            )
-        return HTMLResponse(html)
+        return HTMLResponse(graphiql_page(request.scope.get("root_path", ""),
+                                          self.settings.graphiql_api_key))
 
 
 def _is_ide_page(scope: Scope) -> bool:
