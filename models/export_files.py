@@ -1,7 +1,8 @@
 """CSV and XLSX writers: tables of typed cells streamed to a binary file, rows never held.
 
 A writer gets `start_table` (a name, headers and each column's kind), then `write_rows` as many
-times as there are batches, and `close`. Memory stays flat however many rows pass through.
+times as there are batches (or batches through its `batch_writer`), and `close`. Memory stays
+flat however many rows pass through.
 """
 
 import codecs
@@ -25,15 +26,17 @@ EXTENSIONS = {"CSV": "csv", "XLSX": "xlsx"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Writes a batch of rows, as the writer's `batch_writer` made it for a table.
+BatchWriter = Callable[[Sequence[Any]], None]
+
+
 class TableWriter(Protocol):
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None: ...
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None: ...
-    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None: ...
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
+                     namespace: dict[str, Any]) -> BatchWriter: ...
     def close(self) -> None: ...
-
-    @property
-    def cell_templates(self) -> dict[ColumnKind, str]: ...
 
 
 def open_writer(file_format: str, file: BinaryIO, *, titled_tables: bool = False,
@@ -51,38 +54,40 @@ def neutralised(text: str) -> str:
 
 
 _FORMULA_SET = frozenset(FORMULA_STARTS)
-RowsFunction = Callable[[Iterable[Any]], list[tuple[Any, ...]]]
 
 # What the csv module is given for a cell of each kind, as an expression around the cell's
 # value `{v}`. None stays None (an empty field); integers, amounts and dates go as they are, and
-# the csv module turns them into text itself, in C.
-CSV_CELLS = {
-    ColumnKind.TEXT: "(\"'\" + v if v[:1] in _F else v) if (v := {v}).__class__ is str "
-                     "else _other_text(v)",
+# the csv module turns them into text itself, in C. A cell of no kind (None) is given as it is:
+# its source already made the text (timestamps formatted by PostgreSQL).
+CSV_CELLS: dict[ColumnKind | None, str] = {
+    ColumnKind.TEXT: "None if (v := {v}) is None else (\"'\" + v if v[:1] in _F else v) "
+                     "if v.__class__ is str else _other_text(v)",
     ColumnKind.INTEGER: "{v}",
     ColumnKind.MONEY: "{v}",
     ColumnKind.DATE: "{v}",
     ColumnKind.DATETIME: "None if (v := {v}) is None else v.isoformat(' ', 'seconds')[:19]",
     ColumnKind.BOOLEAN: "None if (v := {v}) is None else ('TRUE' if v else 'FALSE')",
+    None: "{v}",
 }
-# XLSX cells are written by type, as they are.
-XLSX_CELLS = dict.fromkeys(ColumnKind, "{v}")
 
 
 def _other_text(value: Any) -> str | None:
     return None if value is None else neutralised(str(value))
 
 
-def rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
-                  templates: dict[ColumnKind, str], namespace: dict[str, Any]) -> RowsFunction:
-    """A function from a batch of rows `r` to the cells a writer takes, each cell being its
-    `sources` expression (over `r`, with `namespace`) inside its kind's template.
+RowsFunction = Callable[[Iterable[Any]], list[tuple[Any, ...]]]
+
+
+def csv_rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind | None],
+                      namespace: dict[str, Any]) -> RowsFunction:
+    """A function from a batch of rows `r` to the rows the csv module writes, each cell being
+    its `sources` expression (over `r`, with `namespace`) inside its kind's `CSV_CELLS`.
 
     Generated once per table, with every cell written out: a million rows of forty columns are
     forty million cells, and a loop that looked up each cell's reader and formatter took longer
     than PostgreSQL's whole COPY of the same rows (bench/README.md).
     """
-    cells = "".join(templates[kind].format(v=source) + ", "
+    cells = "".join(CSV_CELLS[kind].format(v=source) + ", "
                     for source, kind in zip(sources, kinds, strict=True))
     code = f"def rows_function(rows):\n    return [({cells}) for r in rows]\n"
     scope = {"_F": _FORMULA_SET, "_other_text": _other_text, **namespace}
@@ -91,9 +96,8 @@ def rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
     return function
 
 
-def csv_row_formatter(kinds: Sequence[ColumnKind]) -> RowsFunction:
-    """Rows of cells to what the csv module writes."""
-    return rows_function([f"r[{i}]" for i in range(len(kinds))], kinds, CSV_CELLS, {})
+def _by_position(count: int) -> list[str]:
+    return [f"r[{i}]" for i in range(count)]
 
 
 class CsvWriter:
@@ -101,15 +105,14 @@ class CsvWriter:
     quoting, CRLF line ends. Several tables (a history) follow each other, a blank line apart,
     each under its name when `titled_tables`."""
 
-    cell_templates = CSV_CELLS
-
     def __init__(self, file: BinaryIO, *, titled_tables: bool = False) -> None:
         file.write(codecs.BOM_UTF8)
         self._text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=False)
         self._csv = csv.writer(self._text, dialect="excel", lineterminator="\r\n")
         self._titled = titled_tables
         self._tables = 0
-        self._format = csv_row_formatter(())
+        self._kinds: Sequence[ColumnKind] = ()
+        self._format = csv_rows_function((), (), {})
 
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None:
@@ -118,15 +121,19 @@ class CsvWriter:
         if self._titled:
             self._csv.writerow([neutralised(name)])
         self._csv.writerow([neutralised(h) for h in headers])
-        self._format = csv_row_formatter(kinds)
+        self._kinds = kinds
+        self._format = csv_rows_function(_by_position(len(kinds)), kinds, {})
         self._tables += 1
 
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._csv.writerows(self._format(rows))
 
-    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows already made by a `rows_function` of `cell_templates`."""
-        self._csv.writerows(rows)
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
+                     namespace: dict[str, Any]) -> BatchWriter:
+        """A writer of batches of rows `r` whose cells are `sources` (see `csv_rows_function`)
+        for the table just started."""
+        rows_function, writerows = csv_rows_function(sources, kinds, namespace), self._csv.writerows
+        return lambda batch: writerows(rows_function(batch))
 
     def close(self) -> None:
         self._text.flush()
@@ -138,8 +145,6 @@ class XlsxWriter:
     dates and booleans keep their types; money shows two decimals; every sheet has a frozen
     header row and an autofilter, and a table longer than `max_rows` goes on in a new sheet
     under the same header."""
-
-    cell_templates = XLSX_CELLS
 
     def __init__(self, file: BinaryIO, *, max_rows: int = XLSX_MAX_ROWS) -> None:
         self._book = xlsxwriter.Workbook(file, {
@@ -209,8 +214,18 @@ class XlsxWriter:
                 else:
                     sheet.write_string(r, c, str(value))
 
-    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None:
-        self.write_rows(rows)
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
+                     namespace: dict[str, Any]) -> BatchWriter:
+        """A writer of batches of rows `r` whose cells are `sources` (values as `write_rows`
+        takes them) for the table just started."""
+        if None in kinds:
+            raise ValueError("an XLSX cell needs a kind")
+        cells = "".join(f"{source}, " for source in sources)
+        code = f"def rows_function(rows):\n    return [({cells}) for r in rows]\n"
+        scope = dict(namespace)
+        exec(compile(code, "<export rows>", "exec"), scope)
+        rows_function = scope["rows_function"]
+        return lambda batch: self.write_rows(rows_function(batch))
 
     def close(self) -> None:
         self._finish_sheet()
