@@ -9,11 +9,11 @@ import codecs
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
 from typing import Any, BinaryIO, Protocol
 
 import xlsxwriter
 
+from models import xlsx_rows
 from models.customer_columns import ColumnKind
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet's 1,048,576 rows less the header
@@ -141,7 +141,7 @@ class CsvWriter:
 
 
 class XlsxWriter:
-    """xlsxwriter in constant-memory mode: each row goes to disk as it is written. Numbers,
+    """xlsxwriter in constant-memory mode, the rows made by models/xlsx_rows.py. Numbers,
     dates and booleans keep their types; money shows two decimals; every sheet has a frozen
     header row and an autofilter, and a table longer than `max_rows` goes on in a new sheet
     under the same header."""
@@ -151,24 +151,27 @@ class XlsxWriter:
             "constant_memory": True, "remove_timezone": True, "strings_to_formulas": False,
             "strings_to_numbers": False, "strings_to_urls": False})
         self._max_rows = max_rows
-        bold = self._book.add_format({"bold": True})
-        self._header_format = bold
-        self._formats = {
+        self._header_format = self._book.add_format({"bold": True})
+        formats = {
             ColumnKind.MONEY: self._book.add_format({"num_format": "#,##0.00"}),
             ColumnKind.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             ColumnKind.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
         }
+        self._formats = list(formats.values())
+        self._styles = {kind: f._get_xf_index() for kind, f in formats.items()}
         self._sheet: Any = None
         self._names: set[str] = set()
         self._name = ""
         self._headers: Sequence[str] = ()
         self._kinds: Sequence[ColumnKind] = ()
         self._row = 0
+        self._rows_xml = xlsx_rows.rows_xml((), (), {}, {})
 
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None:
         self._finish_sheet()
         self._name, self._headers, self._kinds = name, headers, kinds
+        self._rows_xml = xlsx_rows.rows_xml(_by_position(len(kinds)), kinds, self._styles, {})
         self._new_sheet(name)
 
     def _new_sheet(self, name: str) -> None:
@@ -179,53 +182,45 @@ class XlsxWriter:
             sheet_name = name[: 31 - len(suffix)] + suffix
         self._names.add(sheet_name)
         sheet = self._book.add_worksheet(sheet_name)
+        xlsx_rows.check_internals(sheet, self._header_format, *self._formats)
         for index, kind in enumerate(self._kinds):
             width = 20 if kind in (ColumnKind.DATETIME, ColumnKind.TEXT) else 12
             sheet.set_column(index, index, width)
         for index, header in enumerate(self._headers):
             sheet.write_string(0, index, header, self._header_format)
         sheet.freeze_panes(1, 0)
+        xlsx_rows.flush_header(sheet)
         self._sheet, self._row = sheet, 0
 
     def _finish_sheet(self) -> None:
         if self._sheet is not None and self._headers:
             self._sheet.autofilter(0, 0, self._row, len(self._headers) - 1)
 
-    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
-        formats, kinds = self._formats, self._kinds
-        for row in rows:
+    def _write(self, rows_xml: xlsx_rows.RowsXml, rows: Sequence[Any]) -> None:
+        start = 0
+        while start < len(rows):
             if self._row >= self._max_rows:
                 self._finish_sheet()
                 self._new_sheet(self._name)
-            self._row += 1
-            sheet, r = self._sheet, self._row
-            for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-                if value is None or value == "":
-                    continue
-                if kind is ColumnKind.BOOLEAN:
-                    sheet.write_boolean(r, c, bool(value))
-                elif kind is ColumnKind.INTEGER:
-                    sheet.write_number(r, c, value)
-                elif kind is ColumnKind.MONEY:
-                    sheet.write_number(r, c, float(value) if isinstance(value, Decimal)
-                                       else value, formats[kind])
-                elif kind is ColumnKind.DATETIME or kind is ColumnKind.DATE:
-                    sheet.write_datetime(r, c, value, formats[kind])
-                else:
-                    sheet.write_string(r, c, str(value))
+            part = rows[start:start + self._max_rows - self._row]
+            # Row 1 is the header: the sheet's n-th row of data is its row n + 1.
+            xml = rows_xml(part, self._row + 2)
+            self._row += len(part)
+            xlsx_rows.append_rows(self._sheet, xml, self._row)
+            start += len(part)
+
+    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._write(self._rows_xml, rows if isinstance(rows, Sequence) else list(rows))
 
     def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
                      namespace: dict[str, Any]) -> BatchWriter:
-        """A writer of batches of rows `r` whose cells are `sources` (values as `write_rows`
-        takes them) for the table just started."""
+        """A writer of batches of rows `r` whose cells are `sources` (see
+        `xlsx_rows.rows_xml`) for the table just started."""
         if None in kinds:
             raise ValueError("an XLSX cell needs a kind")
-        cells = "".join(f"{source}, " for source in sources)
-        code = f"def rows_function(rows):\n    return [({cells}) for r in rows]\n"
-        scope = dict(namespace)
-        exec(compile(code, "<export rows>", "exec"), scope)
-        rows_function = scope["rows_function"]
-        return lambda batch: self.write_rows(rows_function(batch))
+        rows_xml = xlsx_rows.rows_xml(sources, [k for k in kinds if k is not None],
+                                      self._styles, namespace)
+        return lambda batch: self._write(rows_xml, batch)
 
     def close(self) -> None:
         self._finish_sheet()
