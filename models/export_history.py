@@ -96,5 +96,5 @@ async def export_history(session: Any, file: BinaryIO, *, customer_id: int, loca
                   .order_by(LoyaltyLedgerEntry.created_at, LoyaltyLedgerEntry.id))]
     writer.write_rows(ledger)
     written += len(ledger)
-    writer.close()
+    await asyncio.to_thread(writer.close)
     return written
