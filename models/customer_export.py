@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from sqlalchemy import DateTime, String, and_, cast, func, select, type_coerce
+from sqlalchemy import DateTime, Float, String, and_, case, cast, extract, func, select, type_coerce
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,7 @@ from models.base import UtcDateTime, columns_of, utcnow
 from models.customer_columns import Column, ColumnKind, Computed, ExportContext, Field, MoneyField
 from models.customer_search import CustomerCriteria, CustomerOrder, conditions, sort_keys
 from models.customers import Customer, CustomerAddress, CustomerStore
-from models.export_files import XLSX_MAX_ROWS, open_writer
+from models.export_files import PREPARED, XLSX_MAX_ROWS, open_writer
 from models.keyset import order_by
 from models.money import exponent
 from models.stores import Store
@@ -59,29 +59,35 @@ class Reads:
     Nothing is converted per value where the database already gives what is shown (a million
     rows of a dozen enums and timestamps add up): enums are read as the names they are stored
     by; asyncpg reads timestamps with their zone, so on PostgreSQL they skip `UtcDateTime`, and
-    for a CSV PostgreSQL formats them itself (`shown_text`), on a core Python does not have to
-    share with the writing. The stores come from a subquery of the same statement: a query
-    per batch to look them up took as long as reading the customers.
+    PostgreSQL makes the timestamps shown as the writer takes them (`shown`), on a core Python
+    does not have to share with the writing. The stores come from a subquery of the same
+    statement: a query per batch to look them up took as long as reading the customers.
     """
 
-    def __init__(self, dialect: str, *, csv: bool = False) -> None:
+    def __init__(self, dialect: str, file_format: str) -> None:
         self.columns: list[Any] = []
         self._positions: dict[str, int] = {}
         self._postgresql = dialect == "postgresql"
-        self._csv = csv
+        self._format = file_format
 
     def field(self, name: str) -> str:
         """The value of a field: a column of the customer, `address_*` of its main address,
         or `store_ids`."""
         return self._read(name, lambda: self._column(name))
 
-    def shown(self, name: str, kind: ColumnKind) -> tuple[str, ColumnKind | None]:
-        """A field as a cell of this kind: its expression, and the kind the writer formats it
-        as (None: already formatted)."""
-        if kind is ColumnKind.DATETIME and self._csv and self._postgresql:
+    def shown(self, name: str, kind: ColumnKind) -> tuple[str, bool]:
+        """A field as a cell of this kind: its expression, and whether the database gives it as
+        the writer takes it ready (`PREPARED` in models/export_files.py)."""
+        form = PREPARED[self._format].get(kind) if self._postgresql else None
+        if form == "text":  # CSV_CELLS's, from to_char
             text = func.to_char(func.timezone("UTC", _CUSTOMER[name]), _PG_TIMESTAMP)
-            return self._read(f"{name}_text", lambda: text), None
-        return self.field(name), kind
+            return self._read(f"{name}_text", lambda: text), True
+        if form == "serial":  # xlsx_rows.excel_time's: days from 1899-12-30, less one before
+            # 1 March 1900 (Excel's 29 February 1900)
+            days = cast(extract("epoch", _CUSTOMER[name]), Float) / 86400 + 25569
+            serial = case((days > 61, days), else_=days - 1)
+            return self._read(f"{name}_serial", lambda: serial), True
+        return self.field(name), False
 
     def _read(self, key: str, expression: Callable[[], Any]) -> str:
         if key not in self._positions:
@@ -109,19 +115,20 @@ _PG_TIMESTAMP = "YYYY-MM-DD HH24:MI:SS"
 
 
 def cell_sources(columns: Sequence[Column], reads: Reads, context: ExportContext,
-                 ) -> tuple[list[str], list[ColumnKind | None], dict[str, Any]]:
-    """Each column's cell as an expression over the row `r` read by `reads`, the kind the
-    writer formats it as, and the names those expressions use.
+                 ) -> tuple[list[str], set[int], dict[str, Any]]:
+    """Each column's cell as an expression over the row `r` read by `reads`, the indexes of
+    those the database gives ready (`prepared`), and the names the expressions use.
 
     Plain fields are read by position, money is scaled from minor units, and a computed column
     is its function called on the fields it needs."""
     namespace: dict[str, Any] = {"_D": Decimal}
-    sources, kinds = [], []
+    sources, prepared = [], set()
     for index, column in enumerate(columns):
         value = column.value
-        kind: ColumnKind | None = column.kind
         if type(value) is Field:
-            source, kind = reads.shown(value.name, column.kind)
+            source, ready = reads.shown(value.name, column.kind)
+            if ready:
+                prepared.add(index)
         elif type(value) is MoneyField:
             source = f"_D({reads.field(value.name)}).scaleb({-exponent(context.currency)})"
         elif isinstance(value, Computed):
@@ -130,8 +137,7 @@ def cell_sources(columns: Sequence[Column], reads: Reads, context: ExportContext
         else:
             raise TypeError(f"column {column.key}: unknown value {value!r}")
         sources.append(source)
-        kinds.append(kind)
-    return sources, kinds, namespace
+    return sources, prepared, namespace
 
 
 async def export_customers(
@@ -145,12 +151,13 @@ async def export_customers(
     writer = open_writer(file_format, file, xlsx_max_rows=xlsx_max_rows)
     store_names = dict((await session.execute(select(Store.id, Store.name))).all())
     dialect = session.bind.dialect.name if session.bind is not None else ""
-    reads = Reads(dialect, csv=file_format == "CSV")
-    sources, kinds, namespace = cell_sources(
+    reads = Reads(dialect, file_format)
+    sources, prepared, namespace = cell_sources(
         columns, reads, ExportContext(store_names, currency, utcnow()))
     sheet = "Clientes" if locale.upper() == "ES" else "Customers"
     writer.start_table(sheet, [c.header(locale) for c in columns], [c.kind for c in columns])
-    write = writer.batch_writer(sources, kinds, namespace)
+    write = writer.batch_writer(sources, [c.kind for c in columns], namespace,
+                                prepared=prepared)
     written = 0
     writing: asyncio.Future[None] | None = None
 

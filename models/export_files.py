@@ -8,7 +8,7 @@ flat however many rows pass through.
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, BinaryIO, Protocol
 
 import xlsxwriter
@@ -34,8 +34,9 @@ class TableWriter(Protocol):
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None: ...
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None: ...
-    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
-                     namespace: dict[str, Any]) -> BatchWriter: ...
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind],
+                     namespace: dict[str, Any], *,
+                     prepared: Collection[int] = ()) -> BatchWriter: ...
     def close(self) -> None: ...
 
 
@@ -57,9 +58,8 @@ _FORMULA_SET = frozenset(FORMULA_STARTS)
 
 # What the csv module is given for a cell of each kind, as an expression around the cell's
 # value `{v}`. None stays None (an empty field); integers, amounts and dates go as they are, and
-# the csv module turns them into text itself, in C. A cell of no kind (None) is given as it is:
-# its source already made the text (timestamps formatted by PostgreSQL).
-CSV_CELLS: dict[ColumnKind | None, str] = {
+# the csv module turns them into text itself, in C.
+CSV_CELLS = {
     ColumnKind.TEXT: "None if (v := {v}) is None else (\"'\" + v if v[:1] in _F else v) "
                      "if v.__class__ is str else _other_text(v)",
     ColumnKind.INTEGER: "{v}",
@@ -67,8 +67,10 @@ CSV_CELLS: dict[ColumnKind | None, str] = {
     ColumnKind.DATE: "{v}",
     ColumnKind.DATETIME: "None if (v := {v}) is None else v.isoformat(' ', 'seconds')[:19]",
     ColumnKind.BOOLEAN: "None if (v := {v}) is None else ('TRUE' if v else 'FALSE')",
-    None: "{v}",
 }
+# What a database may give ready for a writer (`prepared` cells): for a CSV, a timestamp as the
+# text CSV_CELLS makes of it; for an XLSX, a timestamp as Excel's serial number (xlsx_rows).
+PREPARED = {"CSV": {ColumnKind.DATETIME: "text"}, "XLSX": {ColumnKind.DATETIME: "serial"}}
 
 
 def _other_text(value: Any) -> str | None:
@@ -78,22 +80,31 @@ def _other_text(value: Any) -> str | None:
 RowsFunction = Callable[[Iterable[Any]], list[tuple[Any, ...]]]
 
 
-def csv_rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind | None],
-                      namespace: dict[str, Any]) -> RowsFunction:
+def csv_rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
+                      namespace: dict[str, Any], prepared: Collection[int] = ()) -> RowsFunction:
     """A function from a batch of rows `r` to the rows the csv module writes, each cell being
-    its `sources` expression (over `r`, with `namespace`) inside its kind's `CSV_CELLS`.
+    its `sources` expression (over `r`, with `namespace`) inside its kind's `CSV_CELLS`, or as
+    it is if `prepared` holds its index.
 
     Generated once per table, with every cell written out: a million rows of forty columns are
     forty million cells, and a loop that looked up each cell's reader and formatter took longer
     than PostgreSQL's whole COPY of the same rows (bench/README.md).
     """
-    cells = "".join(CSV_CELLS[kind].format(v=source) + ", "
-                    for source, kind in zip(sources, kinds, strict=True))
+    _check_prepared("CSV", kinds, prepared)
+    cells = "".join(("{v}" if i in prepared else CSV_CELLS[kind]).format(v=source) + ", "
+                    for i, (source, kind) in enumerate(zip(sources, kinds, strict=True)))
     code = f"def rows_function(rows):\n    return [({cells}) for r in rows]\n"
     scope = {"_F": _FORMULA_SET, "_other_text": _other_text, **namespace}
     exec(compile(code, "<export rows>", "exec"), scope)
     function: RowsFunction = scope["rows_function"]
     return function
+
+
+def _check_prepared(file_format: str, kinds: Sequence[ColumnKind],
+                    prepared: Collection[int]) -> None:
+    refused = [kinds[i] for i in prepared if kinds[i] not in PREPARED[file_format]]
+    if refused:
+        raise ValueError(f"a {file_format} writer takes no prepared {refused[0].name} cell")
 
 
 def _by_position(count: int) -> list[str]:
@@ -128,11 +139,13 @@ class CsvWriter:
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._csv.writerows(self._format(rows))
 
-    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
-                     namespace: dict[str, Any]) -> BatchWriter:
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind],
+                     namespace: dict[str, Any], *,
+                     prepared: Collection[int] = ()) -> BatchWriter:
         """A writer of batches of rows `r` whose cells are `sources` (see `csv_rows_function`)
         for the table just started."""
-        rows_function, writerows = csv_rows_function(sources, kinds, namespace), self._csv.writerows
+        rows_function = csv_rows_function(sources, kinds, namespace, prepared)
+        writerows = self._csv.writerows
         return lambda batch: writerows(rows_function(batch))
 
     def close(self) -> None:
@@ -212,14 +225,13 @@ class XlsxWriter:
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._write(self._rows_xml, rows if isinstance(rows, Sequence) else list(rows))
 
-    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind | None],
-                     namespace: dict[str, Any]) -> BatchWriter:
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind],
+                     namespace: dict[str, Any], *,
+                     prepared: Collection[int] = ()) -> BatchWriter:
         """A writer of batches of rows `r` whose cells are `sources` (see
         `xlsx_rows.rows_xml`) for the table just started."""
-        if None in kinds:
-            raise ValueError("an XLSX cell needs a kind")
-        rows_xml = xlsx_rows.rows_xml(sources, [k for k in kinds if k is not None],
-                                      self._styles, namespace)
+        _check_prepared("XLSX", kinds, prepared)
+        rows_xml = xlsx_rows.rows_xml(sources, kinds, self._styles, namespace, prepared)
         return lambda batch: self._write(rows_xml, batch)
 
     def close(self) -> None:

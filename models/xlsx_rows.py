@@ -11,7 +11,7 @@ by tests/test_xlsx_rows.py; pyproject.toml pins the versions they were read from
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,11 +31,12 @@ XLSXWRITER_INTERNALS = {
 }
 MAX_TEXT = 32_767  # Excel's longest cell text, in UTF-16 code units
 
-# A text that needs more than to be put between tags: XML's special characters, characters
-# XML 1.0 forbids (and the `_xHHHH_` form Excel escapes them to), leading or trailing
-# whitespace, or a length that may pass Excel's limit (a character is at most two UTF-16 units).
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$|"
-                      rf"^.{{{MAX_TEXT // 2 + 1}}}", re.DOTALL).search
+# A text that may need more than to be put between tags: XML's special characters, characters
+# XML 1.0 forbids, and "_" (Excel's escape of those is `_xHHHH_`, so a literal one is escaped
+# too). Leading or trailing whitespace and a length that may pass Excel's limit (a character is
+# at most two UTF-16 units) are checked beside it: one character class is the fastest search.
+_SPECIAL = re.compile("[&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]").search
+_SHORT = MAX_TEXT // 2 + 1
 _ESCAPED = re.compile("(_x[0-9A-Fa-f]{4}_)")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
 _EPOCH = datetime(1899, 12, 31)
@@ -101,40 +102,52 @@ def text_cell(ref: str, value: Any) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _cell(source: str, kind: ColumnKind, column: int, styles: dict[ColumnKind, int]) -> str:
-    """The expression of one cell over its `source` and the row number `n`; "" if empty."""
+def _cell(source: str, kind: ColumnKind, column: int, styles: dict[ColumnKind, int],
+          serial: bool) -> str:
+    """The expression of one cell over its `source` and the row number `n`; "" if empty. A
+    `serial` time is already Excel's number for it."""
     ref = xl_col_to_name(column) + "{n}"
     value = f"(v := {source})"
     style = f' s="{styles[kind]}"' if kind in styles else ""
     if kind is ColumnKind.TEXT:
         plain = f"f'<c r=\"{ref}\" t=\"inlineStr\"><is><t>{{v}}</t></is></c>'"
         return (f"'' if {value} is None or v == '' else {plain} if v.__class__ is str "
-                f"and not _special(v) else _text(f'{ref}', v)")
+                f"and not _special(v) and v.strip() == v and len(v) < _SHORT "
+                f"else _text(f'{ref}', v)")
     if kind is ColumnKind.BOOLEAN:
         return (f"'' if {value} is None else f'<c r=\"{ref}\" t=\"b\"><v>1</v></c>' if v "
                 f"else f'<c r=\"{ref}\" t=\"b\"><v>0</v></c>'")
-    if kind is ColumnKind.DATETIME or kind is ColumnKind.DATE:
+    if (kind is ColumnKind.DATETIME or kind is ColumnKind.DATE) and not serial:
         return (f"'' if {value} is None else "
                 f"f'<c r=\"{ref}\"{style}><v>{{_time(v):.16G}}</v></c>'")
-    # Integers and amounts (Decimal or float) as Python writes them: both are XML numbers.
+    # Integers, amounts (Decimal or float) and serial times as Python writes them: all are XML
+    # numbers.
     return f"'' if {value} is None else f'<c r=\"{ref}\"{style}><v>{{v}}</v></c>'"
 
 
 RowsXml = Callable[[Sequence[Any], int], str]
 
 
+def _row_numbers(first: int, count: int) -> Iterator[str]:
+    """The row numbers as text: each goes into every cell's reference of its row."""
+    return map(str, range(first, first + count))
+
+
 def rows_xml(sources: Sequence[str], kinds: Sequence[ColumnKind],
-             styles: dict[ColumnKind, int], namespace: dict[str, Any]) -> RowsXml:
+             styles: dict[ColumnKind, int], namespace: dict[str, Any],
+             serial: Collection[int] = ()) -> RowsXml:
     """A function from a batch of rows `r` and the sheet row number (1-based) of the first
     to the XML of those rows: each cell is its `sources` expression (over `r`, with
-    `namespace`), written as a cell of its kind, with the style index `styles` gives."""
-    cells = "".join(f"\n            ({_cell(source, kind, i, styles)}),"
+    `namespace`), written as a cell of its kind, with the style index `styles` gives. The
+    times at the indexes in `serial` are given as Excel's numbers for them (`excel_time`)."""
+    cells = "".join(f"\n            ({_cell(source, kind, i, styles, i in serial)}),"
                     for i, (source, kind) in enumerate(zip(sources, kinds, strict=True)))
     code = ("def rows_xml(rows, first):\n"
             "    return ''.join([''.join((\n"
             f"            f'<row r=\"{{n}}\">',{cells}\n"
-            "            '</row>')) for n, r in enumerate(rows, first)])\n")
-    scope = {"_special": _SPECIAL, "_text": text_cell, "_time": excel_time, **namespace}
+            "            '</row>')) for n, r in zip(_numbers(first, len(rows)), rows)])\n")
+    scope = {"_special": _SPECIAL, "_SHORT": _SHORT, "_text": text_cell, "_time": excel_time,
+             "_numbers": _row_numbers, **namespace}
     exec(compile(code, "<xlsx rows>", "exec"), scope)
     function: RowsXml = scope["rows_xml"]
     return function
