@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from models.money import monthly_spend, to_decimal
+from models.money import exponent, monthly_spend
 
 
 class ColumnKind(Enum):
@@ -24,15 +24,36 @@ class ColumnKind(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerRow:
-    """A customer as the export reads it: the row (its columns by name), its store names and the
-    currency."""
+class Field:
+    """A column of the customer row as it is stored, an enum by its name (`WEB`), as GraphQL
+    shows it; `address_*` are the columns of the main address."""
 
-    customer: Any
-    main_store: str | None
-    stores: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyField(Field):
+    """An amount kept in minor units, shown in the organization's currency (`Decimal`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    """What a computed column needs besides the row: the organization's store names by id, its
+    currency, and the moment the export started."""
+
+    store_names: dict[int, str]
     currency: str
     now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A value computed from some fields of the row: `make(context)` gives the function that
+    takes those fields' values, in order, and returns the cell. `store_ids` is the ids of the
+    stores the customer ordered at (`"1,3"`, or None)."""
+
+    fields: tuple[str, ...]
+    make: Callable[[ExportContext], Callable[..., Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,43 +62,54 @@ class Column:
     en: str
     es: str
     kind: ColumnKind
-    value: Callable[[CustomerRow], Any]
+    value: Field | Computed
 
     def header(self, locale: str) -> str:
         return self.es if locale.upper() == "ES" else self.en
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    """A column of the customer row as it is: an enum by its name (`WEB`), as GraphQL shows it.
-
-    The export reads these by position (models/customer_export.py); anything else is computed
-    from the whole `CustomerRow`."""
-
-    name: str
-
-    def __call__(self, row: CustomerRow) -> Any:
-        value = getattr(row.customer, self.name)
-        return value.name if isinstance(value, Enum) else value
+def full_name(first: str | None, last: str | None) -> str:
+    """The names that are there, a space apart."""
+    return f"{first} {last}" if first and last else first or last or ""
 
 
-@dataclass(frozen=True, slots=True)
-class MoneyField(Field):
-    """An amount kept in minor units, in the organization's currency."""
-
-    def __call__(self, row: CustomerRow) -> Decimal:
-        return to_decimal(getattr(row.customer, self.name), row.currency)
+def _full_name(_context: ExportContext) -> Callable[[str | None, str | None], str]:
+    return full_name
 
 
+def _main_store(context: ExportContext) -> Callable[[int], str | None]:
+    get: Callable[[int], str | None] = context.store_names.get
+    return get
 
 
-def _monthly(row: CustomerRow) -> Decimal:
-    c = row.customer
-    return to_decimal(monthly_spend(c.total_spent, c.first_order_at, row.now), row.currency)
+# Distinct store lists kept by `_stores`; past it each new one is made again every time.
+STORE_LISTS_KEPT = 10_000
 
 
-def _full_name(row: CustomerRow) -> str:
-    return " ".join(p for p in (row.customer.first_name, row.customer.last_name) if p)
+def _stores(context: ExportContext) -> Callable[[str | None], str]:
+    """The names of the stores, by id, comma separated. A customer of a few stores among a few
+    hundred: the same lists come back again and again, so each is made once."""
+    names, made = context.store_names, {None: "", "": ""}
+
+    def stores(ids: str | None) -> str:
+        found = made.get(ids)
+        if found is None and ids is not None:
+            found = ", ".join(names.get(i, "") for i in sorted(map(int, ids.split(","))))
+            if len(made) < STORE_LISTS_KEPT:
+                made[ids] = found
+        return found or ""
+    return stores
+
+
+def _monthly(context: ExportContext) -> Callable[[int, datetime | None], Decimal]:
+    """`monthly_spend` in the currency (`to_decimal`, whose quantize is a no-op here)."""
+    now, places = context.now, -exponent(context.currency)
+
+    def monthly(total_spent: int, first_order_at: datetime | None) -> Decimal:
+        if first_order_at is None:
+            return Decimal(0).scaleb(places)
+        return Decimal(monthly_spend(total_spent, first_order_at, now)).scaleb(places)
+    return monthly
 
 
 T, INT, M, DT, D, B = (ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.MONEY,
@@ -88,7 +120,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("TYPE", "Customer type", "Tipo de cliente", T, Field("type")),
     Column("FIRST_NAME", "First name", "Nombre", T, Field("first_name")),
     Column("LAST_NAME", "Last name", "Apellidos", T, Field("last_name")),
-    Column("FULL_NAME", "Full name", "Nombre completo", T, _full_name),
+    Column("FULL_NAME", "Full name", "Nombre completo", T,
+           Computed(("first_name", "last_name"), _full_name)),
     Column("EMAIL", "Email", "Correo electrónico", T, Field("email")),
     Column("PHONE", "Phone", "Teléfono", T, Field("phone_e164")),
     Column("ADDRESS_LINE1", "Address line 1", "Dirección, línea 1", T, Field("address_line1")),
@@ -98,8 +131,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("REGION", "Region", "Provincia", T, Field("address_region")),
     Column("COUNTRY", "Country", "País", T, Field("address_country")),
     Column("SOURCE", "Source", "Origen", T, Field("source")),
-    Column("MAIN_STORE", "Main store", "Tienda principal", T, lambda row: row.main_store),
-    Column("STORES", "Stores", "Tiendas", T, lambda row: ", ".join(row.stores)),
+    Column("MAIN_STORE", "Main store", "Tienda principal", T,
+           Computed(("main_store_id",), _main_store)),
+    Column("STORES", "Stores", "Tiendas", T, Computed(("store_ids",), _stores)),
     Column("REGISTERED_AT", "Registration", "Fecha de registro", DT, Field("registered_at")),
     Column("LAST_ACCESS_AT", "Last access", "Último acceso", DT, Field("last_access_at")),
     Column("LAST_ACTIVITY_AT", "Last activity", "Última actividad", DT,
@@ -122,7 +156,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("ORDER_COUNT", "Orders", "Pedidos", INT, Field("order_count")),
     Column("TOTAL_SPENT", "Total spent", "Gasto total", M, MoneyField("total_spent")),
     Column("AVERAGE_SPEND", "Average spend", "Gasto medio", M, MoneyField("average_spend")),
-    Column("MONTHLY_SPEND", "Monthly spend", "Gasto mensual", M, _monthly),
+    Column("MONTHLY_SPEND", "Monthly spend", "Gasto mensual", M,
+           Computed(("total_spent", "first_order_at"), _monthly)),
     Column("FIRST_ORDER_AT", "First order", "Primer pedido", DT, Field("first_order_at")),
     Column("LAST_ORDER_AT", "Last order", "Último pedido", DT, Field("last_order_at")),
     Column("LAST_ORDER_STATUS", "Last order status", "Estado del último pedido", T,

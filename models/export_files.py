@@ -1,18 +1,19 @@
 """CSV and XLSX writers: tables of typed cells streamed to a binary file, rows never held.
 
 A writer gets `start_table` (a name, headers and each column's kind), then `write_rows` as many
-times as there are batches, and `close`. Memory stays flat however many rows pass through.
+times as there are batches (or batches through its `batch_writer`), and `close`. Memory stays
+flat however many rows pass through.
 """
 
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, BinaryIO, Protocol
 
 import xlsxwriter
 
+from models import xlsx_rows
 from models.customer_columns import ColumnKind
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet's 1,048,576 rows less the header
@@ -25,15 +26,18 @@ EXTENSIONS = {"CSV": "csv", "XLSX": "xlsx"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Writes a batch of rows, as the writer's `batch_writer` made it for a table.
+BatchWriter = Callable[[Sequence[Any]], None]
+
+
 class TableWriter(Protocol):
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None: ...
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None: ...
-    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None: ...
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind],
+                     namespace: dict[str, Any], *,
+                     prepared: Collection[int] = ()) -> BatchWriter: ...
     def close(self) -> None: ...
-
-    @property
-    def cell_templates(self) -> dict[ColumnKind, str]: ...
 
 
 def open_writer(file_format: str, file: BinaryIO, *, titled_tables: bool = False,
@@ -51,39 +55,44 @@ def neutralised(text: str) -> str:
 
 
 _FORMULA_SET = frozenset(FORMULA_STARTS)
-RowsFunction = Callable[[Iterable[Any]], list[tuple[Any, ...]]]
 
 # What the csv module is given for a cell of each kind, as an expression around the cell's
 # value `{v}`. None stays None (an empty field); integers, amounts and dates go as they are, and
 # the csv module turns them into text itself, in C.
 CSV_CELLS = {
-    ColumnKind.TEXT: "(\"'\" + v if v[:1] in _F else v) if (v := {v}).__class__ is str "
-                     "else _other_text(v)",
+    ColumnKind.TEXT: "None if (v := {v}) is None else (\"'\" + v if v[:1] in _F else v) "
+                     "if v.__class__ is str else _other_text(v)",
     ColumnKind.INTEGER: "{v}",
     ColumnKind.MONEY: "{v}",
     ColumnKind.DATE: "{v}",
     ColumnKind.DATETIME: "None if (v := {v}) is None else v.isoformat(' ', 'seconds')[:19]",
     ColumnKind.BOOLEAN: "None if (v := {v}) is None else ('TRUE' if v else 'FALSE')",
 }
-# XLSX cells are written by type, as they are.
-XLSX_CELLS = dict.fromkeys(ColumnKind, "{v}")
+# What a database may give ready for a writer (`prepared` cells): for a CSV, a timestamp as the
+# text CSV_CELLS makes of it; for an XLSX, a timestamp as Excel's serial number (xlsx_rows).
+PREPARED = {"CSV": {ColumnKind.DATETIME: "text"}, "XLSX": {ColumnKind.DATETIME: "serial"}}
 
 
 def _other_text(value: Any) -> str | None:
     return None if value is None else neutralised(str(value))
 
 
-def rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
-                  templates: dict[ColumnKind, str], namespace: dict[str, Any]) -> RowsFunction:
-    """A function from a batch of rows `r` to the cells a writer takes, each cell being its
-    `sources` expression (over `r`, with `namespace`) inside its kind's template.
+RowsFunction = Callable[[Iterable[Any]], list[tuple[Any, ...]]]
+
+
+def csv_rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
+                      namespace: dict[str, Any], prepared: Collection[int] = ()) -> RowsFunction:
+    """A function from a batch of rows `r` to the rows the csv module writes, each cell being
+    its `sources` expression (over `r`, with `namespace`) inside its kind's `CSV_CELLS`, or as
+    it is if `prepared` holds its index.
 
     Generated once per table, with every cell written out: a million rows of forty columns are
     forty million cells, and a loop that looked up each cell's reader and formatter took longer
     than PostgreSQL's whole COPY of the same rows (bench/README.md).
     """
-    cells = "".join(templates[kind].format(v=source) + ", "
-                    for source, kind in zip(sources, kinds, strict=True))
+    _check_prepared("CSV", kinds, prepared)
+    cells = "".join(("{v}" if i in prepared else CSV_CELLS[kind]).format(v=source) + ", "
+                    for i, (source, kind) in enumerate(zip(sources, kinds, strict=True)))
     code = f"def rows_function(rows):\n    return [({cells}) for r in rows]\n"
     scope = {"_F": _FORMULA_SET, "_other_text": _other_text, **namespace}
     exec(compile(code, "<export rows>", "exec"), scope)
@@ -91,9 +100,15 @@ def rows_function(sources: Sequence[str], kinds: Sequence[ColumnKind],
     return function
 
 
-def csv_row_formatter(kinds: Sequence[ColumnKind]) -> RowsFunction:
-    """Rows of cells to what the csv module writes."""
-    return rows_function([f"r[{i}]" for i in range(len(kinds))], kinds, CSV_CELLS, {})
+def _check_prepared(file_format: str, kinds: Sequence[ColumnKind],
+                    prepared: Collection[int]) -> None:
+    refused = [kinds[i] for i in prepared if kinds[i] not in PREPARED[file_format]]
+    if refused:
+        raise ValueError(f"a {file_format} writer takes no prepared {refused[0].name} cell")
+
+
+def _by_position(count: int) -> list[str]:
+    return [f"r[{i}]" for i in range(count)]
 
 
 class CsvWriter:
@@ -101,15 +116,14 @@ class CsvWriter:
     quoting, CRLF line ends. Several tables (a history) follow each other, a blank line apart,
     each under its name when `titled_tables`."""
 
-    cell_templates = CSV_CELLS
-
     def __init__(self, file: BinaryIO, *, titled_tables: bool = False) -> None:
         file.write(codecs.BOM_UTF8)
         self._text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=False)
         self._csv = csv.writer(self._text, dialect="excel", lineterminator="\r\n")
         self._titled = titled_tables
         self._tables = 0
-        self._format = csv_row_formatter(())
+        self._kinds: Sequence[ColumnKind] = ()
+        self._format = csv_rows_function((), (), {})
 
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None:
@@ -118,15 +132,21 @@ class CsvWriter:
         if self._titled:
             self._csv.writerow([neutralised(name)])
         self._csv.writerow([neutralised(h) for h in headers])
-        self._format = csv_row_formatter(kinds)
+        self._kinds = kinds
+        self._format = csv_rows_function(_by_position(len(kinds)), kinds, {})
         self._tables += 1
 
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._csv.writerows(self._format(rows))
 
-    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows already made by a `rows_function` of `cell_templates`."""
-        self._csv.writerows(rows)
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind],
+                     namespace: dict[str, Any], *,
+                     prepared: Collection[int] = ()) -> BatchWriter:
+        """A writer of batches of rows `r` whose cells are `sources` (see `csv_rows_function`)
+        for the table just started."""
+        rows_function = csv_rows_function(sources, kinds, namespace, prepared)
+        writerows = self._csv.writerows
+        return lambda batch: writerows(rows_function(batch))
 
     def close(self) -> None:
         self._text.flush()
@@ -134,36 +154,37 @@ class CsvWriter:
 
 
 class XlsxWriter:
-    """xlsxwriter in constant-memory mode: each row goes to disk as it is written. Numbers,
+    """xlsxwriter in constant-memory mode, the rows made by models/xlsx_rows.py. Numbers,
     dates and booleans keep their types; money shows two decimals; every sheet has a frozen
     header row and an autofilter, and a table longer than `max_rows` goes on in a new sheet
     under the same header."""
-
-    cell_templates = XLSX_CELLS
 
     def __init__(self, file: BinaryIO, *, max_rows: int = XLSX_MAX_ROWS) -> None:
         self._book = xlsxwriter.Workbook(file, {
             "constant_memory": True, "remove_timezone": True, "strings_to_formulas": False,
             "strings_to_numbers": False, "strings_to_urls": False})
         self._max_rows = max_rows
-        bold = self._book.add_format({"bold": True})
-        self._header_format = bold
-        self._formats = {
+        self._header_format = self._book.add_format({"bold": True})
+        formats = {
             ColumnKind.MONEY: self._book.add_format({"num_format": "#,##0.00"}),
             ColumnKind.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             ColumnKind.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
         }
+        self._formats = list(formats.values())
+        self._styles = {kind: f._get_xf_index() for kind, f in formats.items()}
         self._sheet: Any = None
         self._names: set[str] = set()
         self._name = ""
         self._headers: Sequence[str] = ()
         self._kinds: Sequence[ColumnKind] = ()
         self._row = 0
+        self._rows_xml = xlsx_rows.rows_xml((), (), {}, {})
 
     def start_table(self, name: str, headers: Sequence[str],
                     kinds: Sequence[ColumnKind]) -> None:
         self._finish_sheet()
         self._name, self._headers, self._kinds = name, headers, kinds
+        self._rows_xml = xlsx_rows.rows_xml(_by_position(len(kinds)), kinds, self._styles, {})
         self._new_sheet(name)
 
     def _new_sheet(self, name: str) -> None:
@@ -174,43 +195,44 @@ class XlsxWriter:
             sheet_name = name[: 31 - len(suffix)] + suffix
         self._names.add(sheet_name)
         sheet = self._book.add_worksheet(sheet_name)
+        xlsx_rows.check_internals(sheet, self._header_format, *self._formats)
         for index, kind in enumerate(self._kinds):
             width = 20 if kind in (ColumnKind.DATETIME, ColumnKind.TEXT) else 12
             sheet.set_column(index, index, width)
         for index, header in enumerate(self._headers):
             sheet.write_string(0, index, header, self._header_format)
         sheet.freeze_panes(1, 0)
+        xlsx_rows.flush_header(sheet)
         self._sheet, self._row = sheet, 0
 
     def _finish_sheet(self) -> None:
         if self._sheet is not None and self._headers:
             self._sheet.autofilter(0, 0, self._row, len(self._headers) - 1)
 
-    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
-        formats, kinds = self._formats, self._kinds
-        for row in rows:
+    def _write(self, rows_xml: xlsx_rows.RowsXml, rows: Sequence[Any]) -> None:
+        start = 0
+        while start < len(rows):
             if self._row >= self._max_rows:
                 self._finish_sheet()
                 self._new_sheet(self._name)
-            self._row += 1
-            sheet, r = self._sheet, self._row
-            for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-                if value is None or value == "":
-                    continue
-                if kind is ColumnKind.BOOLEAN:
-                    sheet.write_boolean(r, c, bool(value))
-                elif kind is ColumnKind.INTEGER:
-                    sheet.write_number(r, c, value)
-                elif kind is ColumnKind.MONEY:
-                    sheet.write_number(r, c, float(value) if isinstance(value, Decimal)
-                                       else value, formats[kind])
-                elif kind is ColumnKind.DATETIME or kind is ColumnKind.DATE:
-                    sheet.write_datetime(r, c, value, formats[kind])
-                else:
-                    sheet.write_string(r, c, str(value))
+            part = rows[start:start + self._max_rows - self._row]
+            # Row 1 is the header: the sheet's n-th row of data is its row n + 1.
+            xml = rows_xml(part, self._row + 2)
+            self._row += len(part)
+            xlsx_rows.append_rows(self._sheet, xml, self._row)
+            start += len(part)
 
-    def write_cells(self, rows: Iterable[Sequence[Any]]) -> None:
-        self.write_rows(rows)
+    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._write(self._rows_xml, rows if isinstance(rows, Sequence) else list(rows))
+
+    def batch_writer(self, sources: Sequence[str], kinds: Sequence[ColumnKind],
+                     namespace: dict[str, Any], *,
+                     prepared: Collection[int] = ()) -> BatchWriter:
+        """A writer of batches of rows `r` whose cells are `sources` (see
+        `xlsx_rows.rows_xml`) for the table just started."""
+        _check_prepared("XLSX", kinds, prepared)
+        rows_xml = xlsx_rows.rows_xml(sources, kinds, self._styles, namespace, prepared)
+        return lambda batch: self._write(rows_xml, batch)
 
     def close(self) -> None:
         self._finish_sheet()

@@ -45,6 +45,15 @@ def _start(writer: Any, table: Table, locale: str) -> None:
                        [kind for _, _, kind in columns])
 
 
+async def check_customer(session: Any, customer_id: int) -> None:
+    """Rejected (NOT_FOUND) unless the customer exists and was not erased: whose history may be
+    asked for."""
+    found = await session.scalar(select(Customer.id).where(
+        Customer.id == customer_id, Customer.erased_at.is_(None)))
+    if found is None:
+        raise Rejected([error("customerId", ErrorCode.NOT_FOUND, "No such customer.")])
+
+
 async def export_history(session: Any, file: BinaryIO, *, customer_id: int, locale: str,
                          file_format: str, currency: str) -> int:
     """Write the customer's history to `file`; the number of rows written (all tables)."""
@@ -96,5 +105,5 @@ async def export_history(session: Any, file: BinaryIO, *, customer_id: int, loca
                   .order_by(LoyaltyLedgerEntry.created_at, LoyaltyLedgerEntry.id))]
     writer.write_rows(ledger)
     written += len(ledger)
-    writer.close()
+    await asyncio.to_thread(writer.close)
     return written

@@ -66,23 +66,38 @@ def has_store_scope(session: AsyncSession | Session) -> bool:
 def _scope_to_organization(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    info = state.session.info
-    if info.get(ALL_ORGANIZATIONS):
-        return
-    organization_id = info.get(ORGANIZATION)
-    if organization_id is None:
-        raise TenantScopeError("tenant query in a session without an organization")
     if isinstance(state.parameters, list):
         # ORM bulk UPDATE by primary key: rows were read through a scoped query first.
+        _check_organization(state.session.info)
         return
+    state.statement = scoped(state.session, state.statement)
+
+
+def scoped(session: AsyncSession | Session, statement: Any) -> Any:
+    """The statement as the session's ORM queries run it: scoped to its organization (and
+    store scope). Only for a statement run on the session's connection, outside the ORM
+    (models/customer_export.py); every ORM query gets this by itself."""
+    info = session.info
+    if not _check_organization(info):
+        return statement
+    organization_id = info[ORGANIZATION]
     options = [with_loader_criteria(
         TenantScoped, lambda cls: cls.organization_id == organization_id, include_aliases=True)]
     stores = info.get(STORE_SCOPE)
     if stores is not None:
         # SQLAlchemy has no public reader of a statement's LIMIT; a page is written the same
         # way whichever form is chosen, only its plan differs (models/store_scope.py `linked`).
-        paged = getattr(state.statement, "_limit_clause", None) is not None
+        paged = getattr(statement, "_limit_clause", None) is not None
         options.extend(
             with_loader_criteria(cls, condition, include_aliases=True)
             for cls, condition in store_scope.criteria(organization_id, stores, paged=paged))
-    state.statement = state.statement.options(*options)
+    return statement.options(*options)
+
+
+def _check_organization(info: dict[str, Any]) -> bool:
+    """Whether the session is scoped to an organization (False: it sees them all)."""
+    if info.get(ALL_ORGANIZATIONS):
+        return False
+    if info.get(ORGANIZATION) is None:
+        raise TenantScopeError("tenant query in a session without an organization")
+    return True

@@ -13,7 +13,8 @@ from server.settings import Settings
 
 def add_command(commands: Any) -> None:
     export = commands.add_parser(
-        "export", help="write an organization's customers to a CSV or XLSX file")
+        "export", help="write an organization's customers, or one customer's history, to a CSV "
+                       "or XLSX file")
     export.add_argument("organization", metavar="ORG_SLUG")
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--filter-json", default="{}",
@@ -23,6 +24,10 @@ def add_command(commands: Any) -> None:
                         help="FIELD[:desc],... e.g. TOTAL_SPENT:desc,EMAIL (default: newest)")
     export.add_argument("--columns", default="", help="KEY,KEY,... (default: every column)")
     export.add_argument("--locale", choices=["en", "es"], default="en")
+    export.add_argument("--customer", type=int, metavar="ID",
+                        help="instead of the customers, this customer's history: orders with "
+                             "items, consent history and loyalty ledger (as "
+                             "exportCustomerHistory)")
     export.add_argument("--output", type=Path, required=True)
 
 
@@ -39,6 +44,9 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
     from models.tenancy import session_info
     from server.db import Database
 
+    if args.customer is not None and (args.filter_json != "{}" or args.sort or args.columns):
+        raise CommandFailed("--customer writes one customer's history: it takes no "
+                            "--filter-json, --sort or --columns")
     try:
         criteria = criteria_from_json(json.loads(args.filter_json))
         columns = columns_for([c.strip().upper() for c in args.columns.split(",") if c.strip()])
@@ -55,6 +63,8 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
         if org is None:
             raise CommandFailed(f"no organization with slug `{args.organization}`")
         info = session_info(org.id)
+        if args.customer is not None:
+            return await _export_history(db, info, org, args)
         async with db.sessions(info=info) as rows, db.sessions(info=info) as other:
             total = await count_customers(other, criteria, org.default_country)
 
@@ -72,3 +82,21 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
     finally:
         await db.dispose()
     return f"{written} customers written to {args.output}"
+
+
+async def _export_history(db: Any, info: dict[str, Any], org: Any,
+                          args: argparse.Namespace) -> str:
+    from models.errors import Rejected
+    from models.export_history import check_customer, export_history
+
+    async with db.sessions(info=info) as session:
+        try:
+            await check_customer(session, args.customer)
+        except Rejected:
+            raise CommandFailed(
+                f"no customer {args.customer} in `{args.organization}`") from None
+        with args.output.open("wb") as file:
+            written = await export_history(
+                session, file, customer_id=args.customer, locale=args.locale.upper(),
+                file_format=args.format.upper(), currency=org.currency)
+    return f"history of customer {args.customer}: {written} rows written to {args.output}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from models.customer_columns import COLUMNS, ColumnKind
 from models.export_files import CsvWriter, XlsxWriter
@@ -121,3 +122,27 @@ def test_column_keys_and_headers_are_unambiguous() -> None:
     en = {c.en: c.key for c in COLUMNS}
     for column in COLUMNS:
         assert en.get(column.es, column.key) == column.key
+
+
+def test_a_writer_takes_prepared_cells_only_of_the_kinds_it_knows(tmp_path: Path) -> None:
+    with (tmp_path / "p.csv").open("wb") as file:
+        writer = CsvWriter(file)
+        writer.start_table("Customers", ["Seen", "Name"], [DT, T])
+        write = writer.batch_writer(["r[0]", "r[1]"], [DT, T], {}, prepared={0})
+        write([("2026-11-23 09:05:07", "=x")])  # as PostgreSQL's to_char gives it
+        with pytest.raises(ValueError, match="no prepared TEXT"):
+            writer.batch_writer(["r[0]", "r[1]"], [DT, T], {}, prepared={1})
+        writer.close()
+    assert (tmp_path / "p.csv").read_bytes()[3:].decode().splitlines()[1] == (
+        "2026-11-23 09:05:07,'=x")
+    with (tmp_path / "p.xlsx").open("wb") as file:
+        xlsx = XlsxWriter(file)
+        xlsx.start_table("Customers", ["Seen", "Name"], [DT, T])
+        # Excel's serial number of 2026-11-23 09:05, as PostgreSQL computes it.
+        xlsx.batch_writer(["r[0]", "r[1]"], [DT, T], {}, prepared={0})([(46349.37847222222, "a")])
+        with pytest.raises(ValueError, match="no prepared TEXT"):
+            xlsx.batch_writer(["r[0]", "r[1]"], [DT, T], {}, prepared={1})
+        xlsx.close()
+    seen = openpyxl.load_workbook(tmp_path / "p.xlsx")["Customers"]["A2"]
+    assert seen.value == datetime(2026, 11, 23, 9, 5)
+    assert seen.number_format == "yyyy-mm-dd hh:mm:ss"

@@ -4,13 +4,12 @@ the server writes the file in the background (server/exports.py)."""
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import export_jobs as jobs
 from models.customer_columns import CustomerColumn
-from models.customers import Customer as CustomerRow
 from models.errors import ErrorCode, Rejected, error
+from models.export_history import check_customer
 from models.export_jobs import ExportFormat
 from models.permissions import Permission
 from resolvers.context import Info
@@ -96,10 +95,7 @@ async def export_customer_history(info: Info, input: ExportCustomerHistoryInput
         return ExportPayload(job=None, user_errors=[UserError.of(p) for p in rejected.errors])
 
     async def exists(session: AsyncSession) -> None:
-        found = await session.scalar(select(CustomerRow.id).where(
-            CustomerRow.id == customer_id, CustomerRow.erased_at.is_(None)))
-        if found is None:
-            raise Rejected([error("customerId", ErrorCode.NOT_FOUND, "No such customer.")])
+        await check_customer(session, customer_id)
 
     return await _start(info, jobs.ExportKind.HISTORY, input.format,
                         {"customer_id": customer_id, "locale": input.locale.value}, exists)
