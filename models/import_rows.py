@@ -67,7 +67,7 @@ class RowFields:
         else:
             key = _snake(parts[0])
         return self.columns.get(key) or self.columns.get(
-            {"phone_e164": "phone"}.get(key, key), parts[-1])
+            {"phone_e164": "phone", "main_store_id": "main_store"}.get(key, key), parts[-1])
 
 
 def _snake(name: str) -> str:
@@ -112,7 +112,6 @@ def read_row(cells: Sequence[str], columns: ColumnMap) -> RowFields:
         row.subscribed = _boolean(value, row, "subscribed")
     if (value := take("main_store")) is not None:
         row.store = value
-        row.columns["main_store_id"] = row.columns["main_store"]
     if (value := take("type")) is not None:
         kind = value.upper()
         if kind not in ("GUEST", "REGISTERED"):
