@@ -133,7 +133,7 @@ def read_row(cells: Sequence[str], columns: ColumnMap) -> RowFields:
     address = {part: values[f"address.{part}"] for part in
                ("line1", "line2", "city", "postal_code", "region", "country")
                if f"address.{part}" in values}
-    if address:
+    if set(address) - {"country"}:  # a country alone (a file's default) is no address
         country = address.get("country")
         if country is not None and len(country) != 2:
             address["country"] = COUNTRIES.get(header_key(country), country)

@@ -107,6 +107,9 @@ def summary(report: ImportReport) -> str:
         lines.append("unknown columns (not imported): " + ", ".join(report.unknown_columns))
     if report.ignored_columns:
         lines.append("ignored columns (never imported): " + ", ".join(report.ignored_columns))
+    if report.unknown_stores:
+        lines.append("unknown stores (those rows have no main store): "
+                     + ", ".join(report.unknown_stores))
     lines.extend(f"row {failure.row}: {problem.column}: {problem.code.value}: {problem.message}"
                  for failure in report.failures[:20] for problem in failure.problems)
     if report.failed > 20:

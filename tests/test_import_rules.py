@@ -88,6 +88,15 @@ async def test_a_row_needs_an_email_or_a_phone_and_nothing_else(org: OrgFixture,
     assert addresses is None
 
 
+async def test_a_country_alone_is_no_address(org: OrgFixture, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "country.csv", [
+        ["Email", "Address", "City", "Country"], ["a@example.es", "", "", "ES"],
+        ["b@example.es", "", "Toledo", "ES"]])
+    report = await run_import(org, path)
+    assert (report.created, report.failed) == (1, 1)
+    assert problems(report) == {3: [("Address", "REQUIRED")]}
+
+
 async def test_two_rows_of_one_file_with_the_same_email(org: OrgFixture, tmp_path: Path
                                                         ) -> None:
     """The second row updates what the first created, in one batch and across batches."""
