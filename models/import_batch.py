@@ -21,9 +21,9 @@ Per batch (models/customer_import.py reads the file and keeps the report):
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
@@ -317,10 +317,15 @@ class Batch:
     # 4. Bulk writes ----------------------------------------------------------------------
 
     async def _write(self) -> None:
+        # Inserts go to the tables (Core), not through the ORM's bulk insert, whose work per
+        # row was most of the time a batch spent writing; nothing an insert writes is scoped
+        # (models/tenancy.py scopes reads, updates and deletes) and every row names its
+        # organization.
         session = self.session
         if self.created:
+            customers = _table(Customer)
             ids = await session.scalars(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+                customers.insert().returning(customers.c.id, sort_by_parameter_order=True),
                 [self._inserted(k) for k in self.created])
             for known, customer_id in zip(self.created, ids, strict=True):
                 known.id = customer_id
@@ -336,11 +341,11 @@ class Batch:
                                                      if k.addresses_dirty))
                      for row in address_values(self.org.id, k.id, k.addresses)]
         if addresses:
-            await session.execute(insert(CustomerAddress), addresses)
+            await session.execute(_table(CustomerAddress).insert(), addresses)
         if self.histories:
-            await session.execute(insert(ConsentEvent), _with_ids(self.histories))
+            await session.execute(_table(ConsentEvent).insert(), _with_ids(self.histories))
         if self.events:
-            await session.execute(insert(DomainEvent), _with_ids(self.events))
+            await session.execute(_table(DomainEvent).insert(), _with_ids(self.events))
 
     def _searchable(self, known: Known) -> dict[str, Any]:
         v = known.values
@@ -361,6 +366,10 @@ class Batch:
 def _order(known: Known) -> tuple[bool, int]:
     """Customers in the database by id, then those the batch created, in order."""
     return (known.new, -known.id if known.new else known.id)
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def _with_ids(rows: Iterable[tuple[Known, dict[str, Any]]]) -> list[dict[str, Any]]:
