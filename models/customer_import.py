@@ -133,10 +133,14 @@ async def import_customers(sessions: SessionFactory, actor: Actor, file: IO[byte
             if batch is None:
                 return report
             running = asyncio.ensure_future(_write_batch(sessions, *batch, dry_run))
-    finally:
+    except BaseException as failure:
+        # The batch being written was read whole: it is written (and committed) before the
+        # failure goes on, unless the import itself is being cancelled.
         if running is not None and not running.done():
-            running.cancel()
+            if isinstance(failure, asyncio.CancelledError):
+                running.cancel()
             await asyncio.gather(running, return_exceptions=True)
+        raise
 
 
 async def _read_batch(rows: list[tuple[int, list[str]]], columns: ColumnMap,

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_customer_import import GENERIC_EN, ana, customers_of, importer, run_import, write_csv
 
@@ -243,3 +244,20 @@ async def test_a_dry_run_reports_outcomes_and_writes_nothing(org: OrgFixture,
                         RowOutcome.FAILED]
     assert report.dry_run
     assert await organization_state(org.db, org.id) == before
+
+
+async def test_a_failure_half_way_leaves_the_batches_before_it_written(
+        org: OrgFixture, tmp_path: Path) -> None:
+    """A byte that is not UTF-8 far past the sample the encoding is told by (64 KB): the
+    batches read before it stay written, including the one being written meanwhile."""
+    note = "x" * 1000  # about 1 KB a row: 100 KB a batch of 100
+    lines = [b"Email,Notes\n"] + [f"c{n}@example.es,{note}\n".encode() for n in range(300)]
+    lines[251] = lines[251].replace(b"x", b"\xff", 1)  # row 252, in the third batch
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(UnicodeDecodeError):
+        await run_import(org, path, batch_size=100)
+    async with org.db.admin_session() as session:
+        count = await session.scalar(select(func.count()).select_from(Customer).where(
+            Customer.organization_id == org.id))
+    assert count == 200
