@@ -136,10 +136,12 @@ SQUARE = _table({
 })
 
 # Our own export: its column keys (models/customer_columns.py) and the field each fills; computed
-# columns (aggregates, points, dates we keep, the full name beside first and last) are ignored,
-# and so is our customer ID, which means nothing in another organization.
+# columns (aggregates, points, dates we keep) are ignored, and so is our customer ID, which means
+# nothing in another organization. The full name counts only in a file without first and last
+# name columns (an export of chosen columns).
 OWN_EXPORT_KEYS: dict[str, str] = {
-    "TYPE": "type", "FIRST_NAME": "first_name", "LAST_NAME": "last_name", "EMAIL": "email",
+    "TYPE": "type", "FIRST_NAME": "first_name", "LAST_NAME": "last_name",
+    "FULL_NAME": "full_name", "EMAIL": "email",
     "PHONE": "phone", "ADDRESS_LINE1": "address.line1", "ADDRESS_LINE2": "address.line2",
     "CITY": "address.city", "POSTAL_CODE": "address.postal_code", "REGION": "address.region",
     "COUNTRY": "address.country", "MAIN_STORE": "main_store",

@@ -121,3 +121,23 @@ async def test_our_export_imported_into_an_empty_organization_gives_the_same_cus
 
     again = await run_import(empty, path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(CUSTOMERS))
+
+
+async def test_an_export_of_chosen_columns_with_the_full_name_only(
+        org: OrgFixture, tmp_path: Path) -> None:
+    await varied_organization(org)
+    chosen = [c for c in COLUMNS if c.key in ("TYPE", "FULL_NAME", "EMAIL", "PHONE")]
+    path = tmp_path / "chosen.csv"
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        with path.open("wb") as file:
+            await export_customers(
+                session, file, criteria=CustomerCriteria(), ordering=[], columns=chosen,
+                locale="ES", file_format="CSV", default_country="ES", currency="EUR")
+    empty = await create_organization(org.db)
+    report = await run_import(empty, path)
+    assert (report.format, report.created, report.failed) == (
+        ImportFormat.CUSTOMERHUB, len(CUSTOMERS), 0), report.failures
+    names = {k: (v["first_name"], v["last_name"]) for k, v in (await snapshot(empty)).items()}
+    assert names["inigo@example.es"] == ("Íñigo", "Núñez Peña")
+    assert names["+351912345678"] == ("Zoë", "Müller")
+    assert names["guest@example.com"] == (None, None)
