@@ -12,6 +12,8 @@ from sqlalchemy import (
     Integer,
     MetaData,
     TypeDecorator,
+    any_,
+    bindparam,
     column,
     func,
     literal,
@@ -96,3 +98,11 @@ def id_table(ids: Sequence[int], name: str, column_name: str) -> TableValuedAlia
     """
     array = literal(list(ids), ARRAY(BigInteger))
     return func.unnest(array).table_valued(column(column_name, BigInteger)).render_derived(name)
+
+
+def among(session: Any, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter whatever the
+    number of values, so that a batch of a thousand is one short statement, prepared once."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))

@@ -1,6 +1,7 @@
 """The append-only history of a customer's marketing consent decisions."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from models.base import Base, BigId, TenantScoped, enum_column, utcnow
 from models.changes import changed
 from models.customers import Customer, locked_customer
 from models.enums import ActorKind, ConsentSource
-from models.events import EventKind, record_event
+from models.events import DomainEvent, EventKind, event_values
 
 
 class ConsentEvent(TenantScoped, Base):
@@ -28,6 +29,30 @@ class ConsentEvent(TenantScoped, Base):
     occurred_at: Mapped[datetime]
 
 
+def consent_changes(consent_updated_at: datetime | None, current: bool, subscribed: bool
+                    ) -> bool:
+    """Whether a decision changes anything: the same decision again does not; the first one
+    ever (no decision recorded yet) always does, so that the history starts with it."""
+    return consent_updated_at is None or current != subscribed
+
+
+def consent_decision(actor: Actor, customer_id: int, before: bool, subscribed: bool,
+                     source: ConsentSource, now: datetime
+                     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A decision that changes something, as (the customer's new values, the history row, the
+    `customer.consent_changed` event row): `set_consent` writes them one customer at a time,
+    the import (models/import_batch.py) a batch at a time."""
+    customer = {"subscribed": subscribed, "consent_updated_at": now, "consent_source": source,
+                "updated_at": now}
+    history = {"organization_id": actor.organization_id, "customer_id": customer_id,
+               "subscribed": subscribed, "source": source, "actor_kind": actor.kind,
+               "actor_id": actor.id, "occurred_at": now}
+    event = event_values(actor, EventKind.CUSTOMER_CONSENT_CHANGED, customer_id,
+                         {"subscribed": subscribed, "source": source.value,
+                          "changed": changed({"subscribed": (before, subscribed)})})
+    return customer, history, event
+
+
 async def set_consent(session: AsyncSession, actor: Actor, customer_id: int, subscribed: bool,
                       source: ConsentSource) -> tuple[Customer, bool]:
     """Record a marketing consent decision; the same decision again changes nothing.
@@ -35,19 +60,13 @@ async def set_consent(session: AsyncSession, actor: Actor, customer_id: int, sub
     Returns the customer and whether anything changed.
     """
     customer = await locked_customer(session, customer_id)
-    if customer.consent_updated_at is not None and customer.subscribed == subscribed:
+    if not consent_changes(customer.consent_updated_at, customer.subscribed, subscribed):
         return customer, False
-    now = utcnow()
-    before = customer.subscribed
-    customer.subscribed = subscribed
-    customer.consent_updated_at = now
-    customer.consent_source = source
-    customer.updated_at = now
-    session.add(ConsentEvent(organization_id=customer.organization_id, customer_id=customer.id,
-                             subscribed=subscribed, source=source, actor_kind=actor.kind,
-                             actor_id=actor.id, occurred_at=now))
-    record_event(session, actor, EventKind.CUSTOMER_CONSENT_CHANGED, customer.id,
-                 {"subscribed": subscribed, "source": source.value,
-                  "changed": changed({"subscribed": (before, subscribed)})})
+    values, history, event = consent_decision(actor, customer.id, customer.subscribed,
+                                              subscribed, source, utcnow())
+    for name, value in values.items():
+        setattr(customer, name, value)
+    session.add(ConsentEvent(**history))
+    session.add(DomainEvent(**event))
     await session.flush()
     return customer, True

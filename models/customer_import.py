@@ -1,40 +1,42 @@
-"""Importing customers from a file: match, then add or update through the profile rules.
+"""Importing customers from a file: rows matched, checked and written a batch at a time.
 
 Each row is matched to an existing customer by external ID, then email, then phone (within what
-the actor reaches: a manager's stores), and updated with `update_customer`; otherwise it is
-added with `add_customer` as source IMPORT. Either way it is held to the same checks as the API,
-and leaves the same events, with the importing actor. Consent goes through `set_consent` with
-source IMPORT, so that the history records it. A row the rules refuse changes nothing (they
-refuse before writing) and is reported; the others are written.
+the actor reaches: a manager's stores), and updated; otherwise it is added as source IMPORT, a
+registered customer (a guest when our own export says GUEST). Either way it is held to the
+profile's checks (models/customer_profile.py), which the batch shares with `addCustomer`, and
+leaves the same events, with the importing actor; consent goes into the history with source
+IMPORT. A file row needs less than the admin form: an email or a phone (`required_by_file`).
+A row with any problem changes nothing and is reported; the others are written.
+models/import_batch.py does a batch's work with a handful of set-based statements.
 
 Rows are read one at a time and written in batches, one transaction a batch: memory holds one
 batch, and a failure half-way leaves the batches before it written. A dry run does the same
 work and rolls every batch back.
 """
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actors import Actor
-from models.consent import set_consent
-from models.customer_profile import add_customer, organization_of, update_customer
-from models.customers import Customer, CustomerAddress
-from models.enums import ConsentSource, CustomerSource
+from models.customer_profile import organization_of
 from models.errors import ErrorCode, Rejected, error
+from models.import_batch import Batch, Done
 from models.import_files import UnreadableFile, open_table
-from models.import_formats import ColumnMap, ImportFormat, recognise
-from models.import_rows import RowFields, RowProblem, read_row
+from models.import_formats import ColumnMap, ImportFormat, header_key, recognise
+from models.import_rows import RowProblem, read_row
 from models.organizations import Organization
-from models.validation import AddressFields, normal_email, normal_phone
+from models.stores import Store
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
+YIELD_EVERY = 50  # rows read between two turns of the event loop
 MAX_FAILURES = 1000  # failed rows kept in the report; the counts cover them all
 HEADER_ROW = 1  # rows are numbered as a spreadsheet shows them: the header is row 1
 
@@ -69,6 +71,19 @@ class ImportReport:
     unchanged: int = 0
     failed: int = 0
     failures: list[RowResult] = field(default_factory=list)  # the first MAX_FAILURES
+    # Store names the file gives that no store of the organization has (those rows were
+    # imported without a main store), the first MAX_FAILURES.
+    unknown_stores: list[str] = field(default_factory=list)
+
+    def store_of(self, name: str | None, stores: Mapping[str, int]) -> int | None:
+        """The store a row names, by name or code; an unknown one is listed, not a failure."""
+        if name is None:
+            return None
+        store = stores.get(header_key(name))
+        if store is None and name not in self.unknown_stores \
+                and len(self.unknown_stores) < MAX_FAILURES:
+            self.unknown_stores.append(name)
+        return store
 
     def count(self, result: RowResult) -> None:
         self.rows += 1
@@ -97,91 +112,88 @@ async def import_customers(sessions: SessionFactory, actor: Actor, file: IO[byte
                               f"was: {', '.join(columns.headers)}.")])
     report = ImportReport(columns.format, table.kind, dry_run, columns.unknown,
                           columns.ignored)
+    async with sessions() as session:
+        org = await organization_of(session, actor)
+        stores = await store_keys(session)
     numbered = enumerate(table.rows, start=HEADER_ROW + 1)
-    while batch := list(islice(numbered, batch_size)):
-        async with sessions() as session:
-            org = await organization_of(session, actor)
-            for number, cells in batch:
-                if not any(c.strip() for c in cells if c):
-                    continue  # a blank line: nothing to import, nothing to report
-                result = await import_row(session, actor, org, number, cells, columns)
-                report.count(result)
-                if on_row is not None:
-                    on_row(result)
-            if dry_run:
-                await session.rollback()
-            else:
-                await session.commit()
-    return report
-
-
-async def import_row(session: AsyncSession, actor: Actor, org: Organization, number: int,
-                     cells: Sequence[str], columns: ColumnMap) -> RowResult:
-    row = read_row(cells, columns)
-    if row.problems:
-        return RowResult(number, RowOutcome.FAILED, problems=row.problems)
+    # While one batch is matched and written, the next is read and checked (no database
+    # needed): the database works on the one while Python works on the other.
+    running: asyncio.Task[list[RowResult]] | None = None
     try:
-        customer = await matching_customer(session, org, row.fields)
-        if customer is None:
-            customer = await add_customer(session, actor, row.fields, source=CustomerSource.IMPORT)
-            outcome = RowOutcome.CREATED
-        else:
-            before = customer.updated_at
-            await update_customer(session, actor, customer.id,
-                                  await _with_main_address(session, customer, row.fields))
-            outcome = RowOutcome.UPDATED if customer.updated_at != before \
-                else RowOutcome.UNCHANGED
-        if row.subscribed is not None:
-            _, changed = await set_consent(session, actor, customer.id, row.subscribed,
-                                           ConsentSource.IMPORT)
-            if changed and outcome is RowOutcome.UNCHANGED:
-                outcome = RowOutcome.UPDATED
-    except Rejected as rejected:
-        return RowResult(number, RowOutcome.FAILED, problems=_by_column(rejected, row))
-    return RowResult(number, outcome, customer.id)
+        while True:
+            rows = list(islice(numbered, batch_size))
+            batch = await _read_batch(rows, columns, report, stores, actor, org) if rows \
+                else None
+            if running is not None:
+                for result in await running:
+                    report.count(result)
+                    if on_row is not None:
+                        on_row(result)
+                running = None
+            if batch is None:
+                return report
+            running = asyncio.ensure_future(_write_batch(sessions, *batch, dry_run))
+    except BaseException as failure:
+        # The batch being written was read whole: it is written (and committed) before the
+        # failure goes on, unless the import itself is being cancelled.
+        if running is not None and not running.done():
+            if isinstance(failure, asyncio.CancelledError):
+                running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+        raise
 
 
-async def matching_customer(session: AsyncSession, org: Organization, fields: dict[str, Any]
-                            ) -> Customer | None:
-    """The customer a row names, by external ID, then email, then phone (in the session's
-    scope: a manager's stores)."""
-    keys: list[tuple[Any, str | None]] = [
-        (Customer.external_id, (fields.get("external_id") or "").strip() or None),
-        (Customer.email, normal_email(fields.get("email"), "email", [])),
-        (Customer.phone_e164, normal_phone(fields.get("phone"), org.default_country, "phone",
-                                           [])),
-    ]
-    for column, value in keys:
-        if value is None:
+async def _read_batch(rows: list[tuple[int, list[str]]], columns: ColumnMap,
+                      report: ImportReport, stores: Mapping[str, int], actor: Actor,
+                      org: Organization) -> tuple[Batch, list[RowResult | None]]:
+    """The rows read and checked as far as Python can, yielding to the event loop now and
+    then so that the batch being written goes on; and where each unreadable row goes."""
+    batch = Batch(actor, org)
+    results: list[RowResult | None] = []
+    for n, (number, cells) in enumerate(rows):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
+        if not any(c.strip() for c in cells if c):
+            continue  # a blank line: nothing to import, nothing to report
+        row = read_row(cells, columns)
+        if row.problems:
+            results.append(RowResult(number, RowOutcome.FAILED, problems=row.problems))
             continue
-        found = await session.scalar(select(Customer).where(
-            column == value, Customer.erased_at.is_(None)).order_by(Customer.id).limit(1))
-        if found is not None:
-            return found
-    return None
+        batch.add(number, row, report.store_of(row.store, stores))
+        results.append(None)
+    return batch, results
 
 
-async def _with_main_address(session: AsyncSession, customer: Customer, fields: dict[str, Any]
-                             ) -> dict[str, Any]:
-    """The row's fields, its address in place of the customer's main address (the first), the
-    others kept: a file holds one address a customer."""
-    if "address" not in fields:
-        return fields
-    sent = dict(fields)
-    address: AddressFields = sent.pop("address")
-    existing = list(await session.scalars(select(CustomerAddress).where(
-        CustomerAddress.customer_id == customer.id).order_by(CustomerAddress.position)))
-    main_label = existing[0].label if existing else None
-    kept = [AddressFields(line1=a.line1, line2=a.line2, city=a.city, postal_code=a.postal_code,
-                          region=a.region, country=a.country, label=a.label)
-            for a in existing[1:]]
-    sent["addresses"] = [AddressFields(
-        line1=address.line1, line2=address.line2, city=address.city,
-        postal_code=address.postal_code, region=address.region,
-        country=address.country or (existing[0].country if existing else None),
-        label=main_label), *kept]
-    return sent
+async def _write_batch(sessions: SessionFactory, batch: Batch,
+                       results: list[RowResult | None], dry_run: bool) -> list[RowResult]:
+    """One transaction: the batch's rows matched, checked and written (rolled back when
+    dry), and every row's outcome in file order."""
+    async with sessions() as session:
+        done = iter(await batch.run(session))
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
+    return [result or _result(next(done)) for result in results]
 
 
-def _by_column(rejected: Rejected, row: RowFields) -> list[RowProblem]:
-    return [RowProblem(row.column_of(p.field), p.code, p.message) for p in rejected.errors]
+async def store_keys(session: AsyncSession) -> dict[str, int]:
+    """The organization's stores by name and by code, as a file may name them (case, accents
+    and punctuation aside); a name wins over another store's code."""
+    keys: dict[str, int] = {}
+    rows = list(await session.execute(select(Store.id, Store.name, Store.code)
+                                      .order_by(Store.id)))
+    for store_id, _, code in rows:
+        if code:
+            keys[header_key(code)] = store_id
+    for store_id, name, _ in rows:
+        keys[header_key(name)] = store_id
+    return keys
+
+
+def _result(done: Done) -> RowResult:
+    if done.problems:
+        return RowResult(done.number, RowOutcome.FAILED, problems=done.problems)
+    outcome = RowOutcome.CREATED if done.created else (
+        RowOutcome.UPDATED if done.changed else RowOutcome.UNCHANGED)
+    return RowResult(done.number, outcome, done.customer.id if done.customer else None)

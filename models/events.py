@@ -66,16 +66,23 @@ class DomainEvent(TenantScoped, Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
 
 
-def record_event(session: AsyncSession, actor: Actor, kind: EventKind | str,
-                 customer_id: int | None, payload: dict[str, Any] | None = None
-                 ) -> DomainEvent:
-    """Append an event to the outbox, in the caller's transaction.
+def event_values(actor: Actor, kind: EventKind | str, customer_id: int | None,
+                 payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event's row as values: what `record_event` adds one at a time and a bulk writer
+    (models/import_batch.py) inserts many at a time, so that both write the same thing.
 
     `kind` is an `EventKind` or its value (a kind it does not know is a ValueError). The
     payload must be JSON, and small: what changed (`models/changes.py`), not copies of rows.
     """
-    event = DomainEvent(organization_id=actor.organization_id, customer_id=customer_id,
-                        kind=EventKind(kind).value, payload=payload or {}, actor_kind=actor.kind,
-                        actor_id=actor.id, request_id=current_request_id.get())
+    return {"organization_id": actor.organization_id, "customer_id": customer_id,
+            "kind": EventKind(kind).value, "payload": payload or {}, "actor_kind": actor.kind,
+            "actor_id": actor.id, "request_id": current_request_id.get()}
+
+
+def record_event(session: AsyncSession, actor: Actor, kind: EventKind | str,
+                 customer_id: int | None, payload: dict[str, Any] | None = None
+                 ) -> DomainEvent:
+    """Append an event to the outbox, in the caller's transaction (see `event_values`)."""
+    event = DomainEvent(**event_values(actor, kind, customer_id, payload))
     session.add(event)
     return event

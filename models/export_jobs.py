@@ -31,6 +31,9 @@ class ExportStatus(Enum):
 class ExportKind(Enum):
     CUSTOMERS = "CUSTOMERS"
     HISTORY = "HISTORY"
+    # An import's report: written by the request that imported, kept and served as an export's
+    # file is (the same signed link, expiry and sweep); SUCCEEDED from the start.
+    IMPORT_REPORT = "IMPORT_REPORT"
 
 
 class ExportFormat(Enum):
@@ -69,6 +72,23 @@ async def create_export_job(session: AsyncSession, actor: Actor, kind: ExportKin
     job = ExportJob(organization_id=actor.organization_id, actor_kind=actor.kind,
                     actor_id=actor.id, kind=kind, format=file_format, input=job_input,
                     status=ExportStatus.PENDING, progress=0, created_at=utcnow())
+    session.add(job)
+    await session.flush()
+    return job
+
+
+async def record_file(session: AsyncSession, actor: Actor, kind: ExportKind,
+                      file_format: ExportFormat, *, file_key: str, name: str, row_count: int,
+                      expires_at: datetime) -> ExportJob:
+    """A file a request wrote itself and has already stored (an import's report), as a
+    finished job, so that it gets an export's link and is swept when it expires; no runner
+    ever picks it up."""
+    now = utcnow()
+    job = ExportJob(organization_id=actor.organization_id, actor_kind=actor.kind,
+                    actor_id=actor.id, kind=kind, format=file_format, input={},
+                    status=ExportStatus.SUCCEEDED, progress=100, row_count=row_count,
+                    file_key=file_key, file_name=name, expires_at=expires_at, created_at=now,
+                    started_at=now, finished_at=now)
     session.add(job)
     await session.flush()
     return job
@@ -191,6 +211,8 @@ def file_name(job: ExportJob) -> str:
     extension = job.format.value.lower()
     if job.kind is ExportKind.HISTORY:
         return f"customer-{job.input.get('customer_id')}-history-{day}.{extension}"
+    if job.kind is ExportKind.IMPORT_REPORT:
+        return f"import-report-{day}.{extension}"
     return f"customers-{day}.{extension}"
 
 

@@ -6,8 +6,8 @@ visit dates: they are kept exact from the orders and the ledger, never copied fr
 A header no table of the chosen format knows is reported as unknown, never silently dropped.
 
 Adding a format is one entry in `FORMATS`: a name, its headers, and the headers that identify
-it. Our own export's headers come from the export's column list: when `models/customer_columns.py`
-lands, the `CUSTOMERHUB` entry reads them from there through `OWN_EXPORT_KEYS`.
+it. Our own export's headers come from the export's column list (`models/customer_columns.py`)
+through `OWN_EXPORT_KEYS`, so that a column added to the export is recognised in both languages.
 """
 
 import re
@@ -21,8 +21,10 @@ IGNORED = "-"  # a known column that is never imported
 
 # The fields a row can fill. `address.*` make the main address; `subscribed` is marketing
 # consent (written through models/consent.py); `full_name` is split when there is no first or
-# last name column.
+# last name column; `main_store` is a store's name or code; `type` (our own export only) makes
+# a GUEST row a guest.
 FIELDS = frozenset({
+    "main_store", "type",
     "external_id", "first_name", "last_name", "full_name", "email", "phone", "address.line1",
     "address.line2", "address.city", "address.postal_code", "address.region",
     "address.country", "birthday", "notes", "company_name", "tax_exempt",
@@ -80,13 +82,14 @@ GENERIC = _table({
     "subscribed": ["Marketing communications", "Accepts marketing", "Accepts email marketing",
                    "Marketing", "Newsletter", "Subscribed", "Acepta marketing",
                    "Comunicaciones comerciales", "Suscrito"],
+    "main_store": ["Store", "Main store", "Tienda", "Tienda principal"],
     IGNORED: ["Orders", "Order count", "Total orders", "Total spent", "Total spend",
               "Average spend", "Monthly spend", "Last order", "Last order status",
-              "First order", "Points", "Earned points", "Source", "Store", "Registration",
+              "First order", "Points", "Earned points", "Source", "Registration",
               "Registered at", "Created", "Updated", "Last access",
               "Pedidos", "Número de pedidos", "Gasto total", "Gasto medio", "Gasto mensual",
               "Último pedido", "Estado última orden", "Estado del último pedido", "Puntos",
-              "Puntos ganados", "Fuente", "Origen", "Tienda", "Fecha de registro",
+              "Puntos ganados", "Fuente", "Origen", "Fecha de registro",
               "Fecha de alta", "Último acceso"],
 })
 
@@ -132,11 +135,16 @@ SQUARE = _table({
               "Total Spend", "Reference ID", "Groups"],
 })
 
-# Our own export: its column keys (models/customer_columns.py, on the `export` branch) and the
-# field each fills; computed columns (aggregates, points, dates we keep) are ignored, and so is
-# our customer ID, which means nothing in another organization.
+# Our own export: its column keys (models/customer_columns.py) and the field each fills; computed
+# columns (aggregates, points, dates we keep) are ignored, and so is our customer ID, which means
+# nothing in another organization. The full name counts only in a file without first and last
+# name columns (an export of chosen columns).
 OWN_EXPORT_KEYS: dict[str, str] = {
-    "FIRST_NAME": "first_name", "LAST_NAME": "last_name", "EMAIL": "email", "PHONE": "phone",
+    "TYPE": "type", "FIRST_NAME": "first_name", "LAST_NAME": "last_name",
+    "FULL_NAME": "full_name", "EMAIL": "email",
+    "PHONE": "phone", "ADDRESS_LINE1": "address.line1", "ADDRESS_LINE2": "address.line2",
+    "CITY": "address.city", "POSTAL_CODE": "address.postal_code", "REGION": "address.region",
+    "COUNTRY": "address.country", "MAIN_STORE": "main_store",
     "MARKETING_CONSENT": "subscribed", "BIRTHDAY": "birthday", "EXTERNAL_ID": "external_id",
     "SHOPPER_LEVEL": "shopper_level", "RISK_LEVEL": "risk_level",
     "COMPANY_NAME": "company_name", "TAX_EXEMPT": "tax_exempt",
@@ -145,12 +153,9 @@ OWN_EXPORT_KEYS: dict[str, str] = {
 
 
 def own_export_table() -> dict[str, str]:
-    """Both languages' headers of every export column; empty until the export's column list
-    is on this branch."""
-    try:
-        from models.customer_columns import COLUMNS  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return {}
+    """Both languages' headers of every export column."""
+    from models.customer_columns import COLUMNS
+
     table = {}
     for column in COLUMNS:
         for header in (column.en, column.es):
@@ -170,13 +175,9 @@ def _marks(*headers: str) -> frozenset[str]:
     return frozenset(header_key(h) for h in headers)
 
 
-def _own_marks() -> frozenset[str]:
-    table = own_export_table()
-    return _marks("Customer type", "Tipo de cliente") if table else frozenset()
-
-
 FORMATS: tuple[FormatSpec, ...] = (
-    FormatSpec(ImportFormat.CUSTOMERHUB, own_export_table(), _own_marks()),
+    FormatSpec(ImportFormat.CUSTOMERHUB, own_export_table(),
+               _marks("Customer type", "Tipo de cliente")),
     FormatSpec(ImportFormat.SHOPIFY, SHOPIFY,
                _marks("Accepts Email Marketing", "Default Address Address1")),
     FormatSpec(ImportFormat.SQUARE, SQUARE,

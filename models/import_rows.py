@@ -14,6 +14,7 @@ from typing import Any
 
 from models.enums import RiskLevel, ShopperLevel
 from models.errors import ErrorCode
+from models.export_files import FORMULA_STARTS
 from models.import_formats import IGNORED, ColumnMap, header_key
 from models.validation import AddressFields
 
@@ -49,6 +50,8 @@ class RowFields:
 
     fields: dict[str, Any] = field(default_factory=dict)
     subscribed: bool | None = None
+    store: str | None = None  # the main store's name or code, as the file has it
+    guest: bool = False  # our own export's GUEST rows make guests
     problems: list[RowProblem] = field(default_factory=list)
     # The column each sent field came from, for reporting a rule's errors by column.
     columns: dict[str, str] = field(default_factory=dict)
@@ -64,7 +67,7 @@ class RowFields:
         else:
             key = _snake(parts[0])
         return self.columns.get(key) or self.columns.get(
-            {"phone_e164": "phone"}.get(key, key), parts[-1])
+            {"phone_e164": "phone", "main_store_id": "main_store"}.get(key, key), parts[-1])
 
 
 def _snake(name: str) -> str:
@@ -79,6 +82,8 @@ def read_row(cells: Sequence[str], columns: ColumnMap) -> RowFields:
             continue
         row.columns.setdefault(target, header)  # a REQUIRED error names the blank cell's column
         text = cell.strip() if cell else ""
+        if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+            text = text[1:]  # the quote an export puts before what a spreadsheet would run
         if text and target not in values:
             values[target] = text
 
@@ -105,6 +110,14 @@ def read_row(cells: Sequence[str], columns: ColumnMap) -> RowFields:
                 row.fields[name] = flag
     if (value := take("subscribed")) is not None:
         row.subscribed = _boolean(value, row, "subscribed")
+    if (value := take("main_store")) is not None:
+        row.store = value
+    if (value := take("type")) is not None:
+        kind = value.upper()
+        if kind not in ("GUEST", "REGISTERED"):
+            row.problems.append(RowProblem(row.columns["type"], ErrorCode.INVALID,
+                                           f"`{value}` is neither GUEST nor REGISTERED."))
+        row.guest = kind == "GUEST"
     if (value := take("birthday")) is not None:
         birthday = _date(value, row)
         if birthday is not None:
@@ -120,7 +133,7 @@ def read_row(cells: Sequence[str], columns: ColumnMap) -> RowFields:
     address = {part: values[f"address.{part}"] for part in
                ("line1", "line2", "city", "postal_code", "region", "country")
                if f"address.{part}" in values}
-    if address:
+    if set(address) - {"country"}:  # a country alone (a file's default) is no address
         country = address.get("country")
         if country is not None and len(country) != 2:
             address["country"] = COUNTRIES.get(header_key(country), country)

@@ -1,10 +1,13 @@
 """What every resolver knows about the request: who acts, for which organization, and how to
 reach the database. `server/` builds it; resolvers only read it."""
 
+import asyncio
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import strawberry
@@ -72,6 +75,15 @@ class ExportJobs(Protocol):
         """The job's download link while its file is there."""
         ...
 
+    def scratch_folder(self) -> Path:
+        """Where a request writes a file that `keep_report` then stores."""
+        ...
+
+    async def keep_report(self, actor: Actor, local: Path, rows: int) -> str | None:
+        """Store an import's report (a CSV file in `scratch_folder`, moved away) as an export's
+        file is kept; its signed download link."""
+        ...
+
 
 class NoExportJobs:
     """For contexts built without a server: jobs stay PENDING and have no link."""
@@ -80,6 +92,13 @@ class NoExportJobs:
         pass
 
     async def link(self, job: "ExportJobRow") -> str | None:
+        return None
+
+    def scratch_folder(self) -> Path:
+        return Path(tempfile.gettempdir())
+
+    async def keep_report(self, actor: Actor, local: Path, rows: int) -> str | None:
+        await asyncio.to_thread(local.unlink, missing_ok=True)
         return None
 
 

@@ -11,12 +11,14 @@ import asyncio
 import functools
 import logging
 import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from models import export_jobs as jobs
+from models.actors import Actor
 from models.base import utcnow
 from models.customer_columns import columns_for
 from models.customer_export import export_customers
@@ -198,6 +200,24 @@ class ExportRunner:
                 file_format=job.format.value, default_country=organization.default_country,
                 currency=organization.currency, progress=progress)
 
+    # Files a request wrote ------------------------------------------------------------
+
+    async def keep_file(self, actor: Actor, local: Path, name: str, kind: jobs.ExportKind,
+                        rows: int) -> jobs.ExportJob:
+        """Store a file a request wrote (an import's report) as an export's file is, with a
+        finished job of its own: the same link, expiry and sweep."""
+        key = f"{actor.organization_id}/{kind.value.lower()}/{uuid.uuid4().hex}/{name}"
+        try:
+            await self.storage.put(key, local, CONTENT_TYPES["CSV"], name)
+        finally:
+            await asyncio.to_thread(local.unlink, missing_ok=True)
+        async with self.database.sessions(info=session_info(actor.organization_id)) as session:
+            job = await jobs.record_file(session, actor, kind, jobs.ExportFormat.CSV,
+                                         file_key=key, name=name, row_count=rows,
+                                         expires_at=utcnow() + self.ttl)
+            await session.commit()
+        return job
+
     # Links --------------------------------------------------------------------------------
 
     async def link(self, job: jobs.ExportJob, base_url: str) -> str | None:
@@ -225,3 +245,12 @@ class RequestExports:
 
     async def link(self, job: jobs.ExportJob) -> str | None:
         return await self.runner.link(job, self.base_url)
+
+    def scratch_folder(self) -> Path:
+        return self.runner.storage.scratch_folder()
+
+    async def keep_report(self, actor: Actor, local: Path, rows: int) -> str | None:
+        name = f"import-report-{utcnow().date().isoformat()}.csv"
+        job = await self.runner.keep_file(actor, local, name, jobs.ExportKind.IMPORT_REPORT,
+                                          rows)
+        return await self.link(job)

@@ -3,7 +3,6 @@ acting as the system in the named organization, with a progress line on stderr a
 every row's outcome as a CSV report."""
 
 import argparse
-import csv
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -17,12 +16,11 @@ from models.actors import Actor
 from models.customer_import import ImportReport, RowResult, import_customers
 from models.errors import Rejected
 from models.import_formats import ImportFormat
+from models.import_report import ReportCsv
 from models.organizations import organization_id_by_slug
 from models.tenancy import session_info
 from server.db import Database
 from server.settings import Settings
-
-REPORT_HEADER = ["row", "outcome", "customer_id", "column", "code", "message"]
 
 
 def add_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -61,20 +59,13 @@ class Progress:
 async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.connect(settings.database_url)
     report_file = args.report.open("w", newline="", encoding="utf-8-sig") if args.report else None
-    writer = csv.writer(report_file) if report_file else None
-    if writer:
-        writer.writerow(REPORT_HEADER)
+    writer = ReportCsv(report_file) if report_file else None
     progress = Progress(sys.stderr)
 
     def on_row(result: RowResult) -> None:
         progress(result)
-        if writer is None:
-            return
-        head = [result.row, result.outcome.value, result.customer_id or ""]
-        if not result.problems:
-            writer.writerow([*head, "", "", ""])
-        for problem in result.problems:
-            writer.writerow([*head, problem.column, problem.code.value, problem.message])
+        if writer is not None:
+            writer(result)
 
     try:
         async with db.admin_session() as session:
@@ -116,6 +107,9 @@ def summary(report: ImportReport) -> str:
         lines.append("unknown columns (not imported): " + ", ".join(report.unknown_columns))
     if report.ignored_columns:
         lines.append("ignored columns (never imported): " + ", ".join(report.ignored_columns))
+    if report.unknown_stores:
+        lines.append("unknown stores (those rows have no main store): "
+                     + ", ".join(report.unknown_stores))
     lines.extend(f"row {failure.row}: {problem.column}: {problem.code.value}: {problem.message}"
                  for failure in report.failures[:20] for problem in failure.problems)
     if report.failed > 20:

@@ -14,7 +14,8 @@ ROWS = [["First Name", "Last Name", "Email", "Accepts Email Marketing", "Address
          "Country Code", "Zip", "Phone", "Total Spent", "Tax Exempt"],
         ["Ana", "García", "ana@example.es", "yes", "Gran Vía 1", "Madrid", "ES", "28013",
          "'+34612000001", "120.00", "no"],
-        ["Sin", "Teléfono", "sin@example.es", "no", "Calle 2", "Madrid", "ES", "28013", "",
+        # Neither email nor phone: a file row needs one of them.
+        ["Sin", "Contacto", "", "no", "Calle 2", "Madrid", "ES", "28013", "",
          "", "no"]]
 
 
@@ -46,7 +47,8 @@ async def test_import_command_dry_run_then_import_with_a_report(tmp_path: Path) 
         with report.open(encoding="utf-8-sig") as f:
             lines = list(csv.DictReader(f))
         assert [(r["row"], r["outcome"], r["column"], r["code"]) for r in lines] == [
-            ("2", "CREATED", "", ""), ("3", "FAILED", "Phone", "REQUIRED")]
+            ("2", "CREATED", "", ""), ("3", "FAILED", "Email", "REQUIRED"),
+            ("3", "FAILED", "Phone", "REQUIRED")]
         async with db.admin_session() as session:
             ana = await session.scalar(select(Customer).where(
                 Customer.email == "ana@example.es"))

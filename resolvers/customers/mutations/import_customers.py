@@ -1,5 +1,9 @@
 """`importCustomers`: a CSV or XLSX file of customers, uploaded as a GraphQL multipart request."""
 
+import asyncio
+import tempfile
+from pathlib import Path
+
 import strawberry
 from strawberry.file_uploads import Upload
 
@@ -7,6 +11,7 @@ from models.customer_import import ImportReport as ReportRow
 from models.customer_import import import_customers as import_customers_rule
 from models.errors import ErrorCode, Rejected
 from models.import_formats import ImportFormat
+from models.import_report import ReportCsv
 from resolvers.context import Info
 from resolvers.user_errors import UserError
 
@@ -43,6 +48,9 @@ class ImportReport:
         description="Headers the format does not know: their cells were not imported.")
     ignored_columns: list[str] = strawberry.field(
         description="Known columns that an import never writes (order aggregates, points).")
+    unknown_stores: list[str] = strawberry.field(
+        description="Store names (or codes) the file gives that no store has: those rows "
+                    "were imported without a main store.")
     failures: list[ImportFailure] = strawberry.field(
         description="Each problem of each failed row, for the first 1,000 failed rows.")
 
@@ -53,6 +61,7 @@ class ImportReport:
                    unchanged=report.unchanged, failed=report.failed,
                    unknown_columns=report.unknown_columns,
                    ignored_columns=report.ignored_columns,
+                   unknown_stores=report.unknown_stores,
                    failures=[ImportFailure(row=f.row, column=p.column, code=p.code,
                                            message=p.message)
                              for f in report.failures for p in f.problems])
@@ -61,17 +70,40 @@ class ImportReport:
 @strawberry.type
 class ImportCustomersPayload:
     report: ImportReport | None
+    report_url: str | None = strawberry.field(description=(
+        "Every row's outcome as CSV (row, outcome, customer ID, column, code, message), "
+        "downloadable without an Authorization header until it expires, like an export. "
+        "Null for a dry run, which writes nothing (its `report` says what would happen)."))
     user_errors: list[UserError]
 
 
 async def import_customers(info: Info, input: ImportCustomersInput) -> ImportCustomersPayload:
-    # Starlette spools the upload to disk past 1 MB; the rule reads it row by row from there.
+    # Starlette spools the upload to disk past 1 MB; the rule reads it row by row from there,
+    # and every row's outcome goes to the report file as it is known.
     upload = input.file
-    try:
-        report = await import_customers_rule(
-            info.context.write_session, info.context.actor, upload.file,  # type: ignore[attr-defined]
-            chosen=input.source, dry_run=input.dry_run)
-    except Rejected as rejected:
-        return ImportCustomersPayload(report=None,
-                                      user_errors=[UserError.of(p) for p in rejected.errors])
-    return ImportCustomersPayload(report=ImportReport.from_report(report), user_errors=[])
+    exports = info.context.exports
+    with tempfile.NamedTemporaryFile(
+            "w", dir=exports.scratch_folder(), suffix=".csv", delete=False,
+            encoding="utf-8-sig", newline="") as out:
+        local = Path(out.name)
+        report_csv = ReportCsv(out)
+        try:
+            report = await import_customers_rule(
+                info.context.write_session, info.context.actor,
+                upload.file,  # type: ignore[attr-defined]
+                chosen=input.source, dry_run=input.dry_run, on_row=report_csv)
+        except BaseException as failed:
+            out.close()
+            await asyncio.to_thread(local.unlink, missing_ok=True)
+            if not isinstance(failed, Rejected):
+                raise
+            return ImportCustomersPayload(
+                report=None, report_url=None,
+                user_errors=[UserError.of(p) for p in failed.errors])
+    if input.dry_run:  # writes nothing, not even its report
+        await asyncio.to_thread(local.unlink, missing_ok=True)
+        url = None
+    else:
+        url = await exports.keep_report(info.context.actor, local, report_csv.rows)
+    return ImportCustomersPayload(report=ImportReport.from_report(report), report_url=url,
+                                  user_errors=[])
