@@ -29,7 +29,7 @@ from models.actors import Actor
 from models.customer_profile import organization_of
 from models.errors import ErrorCode, Rejected, error
 from models.import_batch import Batch, Done
-from models.import_files import UnreadableFile, open_table
+from models.import_files import UnreadableFile, open_table, undecodable
 from models.import_formats import ColumnMap, ImportFormat, header_key, recognise
 from models.import_rows import RowProblem, read_row
 from models.organizations import Organization
@@ -155,6 +155,12 @@ async def _read_batch(rows: list[tuple[int, list[str]]], columns: ColumnMap,
             await asyncio.sleep(0)
         if not any(c.strip() for c in cells if c):
             continue  # a blank line: nothing to import, nothing to report
+        if (bad := undecodable(cells)) is not None:
+            results.append(RowResult(number, RowOutcome.FAILED, problems=[RowProblem(
+                columns.headers[bad] if bad < len(columns.headers) else "", ErrorCode.INVALID,
+                "This cell holds bytes that are not text in the file's encoding (save the "
+                "file as UTF-8).")]))
+            continue
         row = read_row(cells, columns)
         if row.problems:
             results.append(RowResult(number, RowOutcome.FAILED, problems=row.problems))

@@ -35,6 +35,8 @@ def open_table(file: IO[bytes]) -> Table:
     table = _xlsx(file) if head == XLSX_MAGIC else _csv(file)
     if not any(h.strip() for h in table.headers):
         raise UnreadableFile("The file has no header row.")
+    if undecodable(table.headers) is not None:
+        raise UnreadableFile("The header row holds bytes that are not text.")
     return table
 
 
@@ -53,7 +55,9 @@ def _encoding(sample: bytes) -> str:
 def _csv(file: IO[bytes]) -> Table:
     encoding = _encoding(file.read(SAMPLE))
     file.seek(0)
-    text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    # The encoding is judged on the first 64 KB: a byte further on that is not text in it is
+    # kept as a lone surrogate, so that its row, and only its row, is refused (`undecodable`).
+    text = io.TextIOWrapper(file, encoding=encoding, errors="surrogateescape", newline="")
     first = text.readline()
     if not first.strip():
         raise UnreadableFile("The file is empty or its first line is blank.")
@@ -90,6 +94,14 @@ def _xlsx(file: IO[bytes]) -> Table:
             workbook.close()
 
     return Table([cell_text(v) for v in first], rows(), "XLSX")
+
+
+def undecodable(cells: list[str]) -> int | None:
+    """The position of the first cell that holds a byte the file's encoding could not read."""
+    for index, cell in enumerate(cells):
+        if any("\udc80" <= character <= "\udcff" for character in cell):
+            return index
+    return None
 
 
 def cell_text(value: Any) -> str:

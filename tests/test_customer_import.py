@@ -171,6 +171,23 @@ async def test_a_bad_row_is_reported_by_row_and_column_and_the_good_rows_land(
     assert set(await customers_of(org)) == {"ana1@example.es", "ana4@example.es"}
 
 
+async def test_a_row_with_bytes_that_are_not_text_is_refused_alone(
+        org: OrgFixture, tmp_path: Path) -> None:
+    """The encoding is judged on the first 64 KB: a bad byte after that fails its row only."""
+    path = tmp_path / "late-bad-byte.csv"
+    lines = [",".join(GENERIC_EN)] + [",".join(ana(n)) for n in range(1, 801)]
+    good = "\n".join(lines).encode()
+    assert len(good) > 70_000
+    bad = ",".join(ana(801, **{"Last name": "Gar\x00cía"})).encode().replace(b"\x00", b"\xff")
+    path.write_bytes(good + b"\n" + bad + b"\n" + ",".join(ana(802)).encode() + b"\n")
+    report = await run_import(org, path)
+    assert (report.created, report.failed) == (801, 1)
+    [failure] = report.failures
+    assert failure.row == 802
+    assert [(p.column, p.code.value) for p in failure.problems] == [("Last name", "INVALID")]
+    assert "ana801@example.es" not in await customers_of(org)
+
+
 async def test_a_bad_row_changes_nothing(org: OrgFixture, db: Database, tmp_path: Path) -> None:
     await org.customer(email="ana1@example.es", external_id="EXT-1", first_name="Ana")
     before = await organization_state(db, org.id)
