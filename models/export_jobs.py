@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, func, select, update
+from sqlalchemy import JSON, Index, Integer, String, Text, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,6 +65,10 @@ class ExportJob(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The runner (one server process) that holds a RUNNING job, and when it last said it was
+    # alive: a job whose heartbeat stops is another process's to take (`requeue_abandoned`).
+    runner_id: Mapped[str | None] = mapped_column(String(32))
+    heartbeat_at: Mapped[datetime | None]
 
 
 async def create_export_job(session: AsyncSession, actor: Actor, kind: ExportKind,
@@ -94,13 +98,41 @@ async def record_file(session: AsyncSession, actor: Actor, kind: ExportKind,
     return job
 
 
-async def claim_job(session: AsyncSession, job_id: int) -> bool:
-    """Mark a PENDING job RUNNING; False when another runner got it first."""
+async def claim_job(session: AsyncSession, job_id: int, runner_id: str) -> bool:
+    """Mark a PENDING job RUNNING, held by this runner; False when another runner got it
+    first."""
+    now = utcnow()
     result = await session.execute(
         update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == ExportStatus.PENDING)
-        .values(status=ExportStatus.RUNNING, started_at=utcnow(), progress=0)
+        .values(status=ExportStatus.RUNNING, started_at=now, progress=0, runner_id=runner_id,
+                heartbeat_at=now)
         .execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0))
+
+
+def _held(job_id: int, runner_id: str) -> tuple[Any, ...]:
+    """The conditions under which a runner may still write a job: it is RUNNING and theirs (a
+    runner whose heartbeat stopped may come back to find another has taken it)."""
+    return (ExportJob.id == job_id, ExportJob.status == ExportStatus.RUNNING,
+            ExportJob.runner_id == runner_id)
+
+
+async def beat(session: AsyncSession, runner_id: str, now: datetime) -> None:
+    """The runner is alive: every job it holds says so (all organizations: admin session)."""
+    await session.execute(
+        update(ExportJob).where(ExportJob.status == ExportStatus.RUNNING,
+                                ExportJob.runner_id == runner_id)
+        .values(heartbeat_at=now).execution_options(synchronize_session=False))
+
+
+async def release(session: AsyncSession, runner_id: str) -> None:
+    """A runner stopping hands its jobs back, for any live process to run again."""
+    await session.execute(
+        update(ExportJob).where(ExportJob.status == ExportStatus.RUNNING,
+                                ExportJob.runner_id == runner_id)
+        .values(status=ExportStatus.PENDING, started_at=None, progress=0, runner_id=None,
+                heartbeat_at=None)
+        .execution_options(synchronize_session=False))
 
 
 async def pending_jobs(session: AsyncSession, limit: int) -> list[int]:
@@ -118,12 +150,17 @@ async def running_count(session: AsyncSession) -> int:
     return int(count or 0)
 
 
-async def requeue_abandoned(session: AsyncSession) -> list[int]:
-    """At start-up: jobs left RUNNING by a process that died go back to PENDING. Returns the
-    organizations with PENDING jobs (all organizations: an admin session)."""
+async def requeue_abandoned(session: AsyncSession, now: datetime, stale_after: timedelta
+                            ) -> list[int]:
+    """Jobs left RUNNING by a process that died (no heartbeat for `stale_after`) go back to
+    PENDING; those of live processes stay theirs. Returns the organizations with PENDING jobs
+    (all organizations: an admin session)."""
     await session.execute(
-        update(ExportJob).where(ExportJob.status == ExportStatus.RUNNING)
-        .values(status=ExportStatus.PENDING, started_at=None, progress=0)
+        update(ExportJob).where(ExportJob.status == ExportStatus.RUNNING,
+                                or_(ExportJob.heartbeat_at.is_(None),
+                                    ExportJob.heartbeat_at < now - stale_after))
+        .values(status=ExportStatus.PENDING, started_at=None, progress=0, runner_id=None,
+                heartbeat_at=None)
         .execution_options(synchronize_session=False))
     rows = await session.scalars(
         select(ExportJob.organization_id).where(ExportJob.status == ExportStatus.PENDING)
@@ -216,25 +253,29 @@ def file_name(job: ExportJob) -> str:
     return f"customers-{day}.{extension}"
 
 
-async def finish_job(session: AsyncSession, job_id: int, *, row_count: int, file_key: str,
-                     name: str, expires_at: datetime) -> None:
-    await session.execute(
-        update(ExportJob).where(ExportJob.id == job_id)
+async def finish_job(session: AsyncSession, job_id: int, runner_id: str, *, row_count: int,
+                     file_key: str, name: str, expires_at: datetime) -> bool:
+    """The job succeeded with this file; False when the runner no longer holds it (its file
+    is then the caller's to delete)."""
+    result = await session.execute(
+        update(ExportJob).where(*_held(job_id, runner_id))
         .values(status=ExportStatus.SUCCEEDED, progress=100, row_count=row_count,
                 file_key=file_key, file_name=name, expires_at=expires_at, finished_at=utcnow())
         .execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
 
 
-async def fail_job(session: AsyncSession, job_id: int, reason: str) -> None:
+async def fail_job(session: AsyncSession, job_id: int, runner_id: str, reason: str) -> None:
     await session.execute(
-        update(ExportJob).where(ExportJob.id == job_id)
+        update(ExportJob).where(*_held(job_id, runner_id))
         .values(status=ExportStatus.FAILED, error=reason, finished_at=utcnow())
         .execution_options(synchronize_session=False))
 
 
-async def set_progress(session: AsyncSession, job_id: int, percent: int, rows: int) -> None:
+async def set_progress(session: AsyncSession, job_id: int, runner_id: str, percent: int,
+                       rows: int) -> None:
     await session.execute(
-        update(ExportJob).where(ExportJob.id == job_id)
+        update(ExportJob).where(*_held(job_id, runner_id))
         .values(progress=percent, row_count=rows)
         .execution_options(synchronize_session=False))
 

@@ -2,9 +2,14 @@
 
 `wake(organization)` starts the organization's oldest PENDING jobs while fewer than
 `export_concurrency` of its jobs are RUNNING (the count is read from the table, so several
-processes share the limit); a job that ends wakes its organization again. At start-up, jobs a
-dead process left RUNNING go back to PENDING and run; expired files are swept then and every
-few minutes.
+processes share the limit); a job that ends wakes its organization again.
+
+Each runner (one per server process) holds the jobs it claimed under an id of its own and beats
+for them every HEARTBEAT_SECONDS. Jobs whose heartbeat stopped for STALE_AFTER (their process
+died) go back to PENDING and run again wherever a runner looks next: at start-up and at every
+beat, so other live processes pick them up without a restart; a runner that stops hands its
+jobs back at once. A runner that comes back after its jobs were taken writes nothing more of
+them. Expired files are swept at start-up and every few minutes.
 """
 
 import asyncio
@@ -34,6 +39,8 @@ from server.storage import Storage
 
 log = logging.getLogger("customerhub.exports")
 SWEEP_SECONDS = 300
+HEARTBEAT_SECONDS = 20
+STALE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 4)
 
 
 class ExportFailed(Exception):
@@ -51,6 +58,8 @@ class ExportRunner:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        self._heart: asyncio.Task[None] | None = None
+        self.runner_id = uuid.uuid4().hex
 
     @functools.cached_property
     def secret(self) -> bytes:
@@ -75,7 +84,7 @@ class ExportRunner:
             started = []
             if free > 0:
                 for job_id in await jobs.pending_jobs(session, free):
-                    if await jobs.claim_job(session, job_id):
+                    if await jobs.claim_job(session, job_id, self.runner_id):
                         started.append(job_id)
             await session.commit()
         for job_id in started:
@@ -87,21 +96,43 @@ class ExportRunner:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def start(self) -> None:
-        """Pick up what a dead process left, sweep expired files, and keep sweeping."""
-        async with self.database.admin_session() as session:
-            organizations = await jobs.requeue_abandoned(session)
-            await session.commit()
-        for organization_id in organizations:
-            self.wake(organization_id)
+        """Pick up what dead processes left, sweep expired files, and keep beating and
+        sweeping."""
+        await self.tend()
         await self.sweep()
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
+        loop = asyncio.get_running_loop()
+        self._sweeper = loop.create_task(self._sweep_forever())
+        self._heart = loop.create_task(self._beat_forever())
 
     async def stop(self) -> None:
-        """Cancel running jobs: they stay RUNNING and the next start-up runs them again."""
-        tasks = [*self._tasks, *([self._sweeper] if self._sweeper else [])]
+        """Cancel running jobs and hand them back (PENDING) for any live process to run."""
+        background = [task for task in (self._sweeper, self._heart) if task is not None]
+        tasks = [*self._tasks, *background]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        async with self.database.admin_session() as session:
+            await jobs.release(session, self.runner_id)
+            await session.commit()
+
+    async def tend(self, now: datetime | None = None) -> None:
+        """Beat for this runner's jobs, and put those of runners that stopped beating back in
+        the queue, waking their organizations."""
+        now = now or utcnow()
+        async with self.database.admin_session() as session:
+            await jobs.beat(session, self.runner_id, now)
+            organizations = await jobs.requeue_abandoned(session, now, STALE_AFTER)
+            await session.commit()
+        for organization_id in organizations:
+            self.wake(organization_id)
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self.tend()
+            except Exception:
+                log.exception("export heartbeat failed")
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -135,7 +166,7 @@ class ExportRunner:
                 "The export failed on the server; try again, or ask the administrator to look "
                 f"for export job {job_id} in the server log.")
             async with self.database.sessions(info=session_info(organization_id)) as session:
-                await jobs.fail_job(session, job_id, reason)
+                await jobs.fail_job(session, job_id, self.runner_id, reason)
                 await session.commit()
         finally:
             self.wake(organization_id)
@@ -164,9 +195,14 @@ class ExportRunner:
         finally:
             await asyncio.to_thread(scratch.unlink, missing_ok=True)
         async with sessions(info=info) as session:
-            await jobs.finish_job(session, job_id, row_count=rows, file_key=key, name=name,
-                                  expires_at=utcnow() + self.ttl)
+            finished = await jobs.finish_job(session, job_id, self.runner_id, row_count=rows,
+                                             file_key=key, name=name,
+                                             expires_at=utcnow() + self.ttl)
             await session.commit()
+        if not finished:  # taken over while this runner was silent: the other one's file counts
+            log.warning("export job %s was taken over by another runner; dropping this file",
+                        job_id)
+            await self.storage.delete(key)
 
     async def _write_file(self, job: jobs.ExportJob, organization: Organization,
                           file: Any) -> int:
@@ -190,7 +226,7 @@ class ExportRunner:
                 percent = min(99, written * 100 // max(1, total))
                 if percent > reported:
                     reported = percent
-                    await jobs.set_progress(other, job.id, percent, written)
+                    await jobs.set_progress(other, job.id, self.runner_id, percent, written)
                     await other.commit()
 
             return await export_customers(

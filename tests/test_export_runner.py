@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import select, update
 
 from models.actors import Actor
+from models.base import utcnow
 from models.enums import ActorKind, StaffRole
 from models.export_jobs import (
     ExportFormat,
@@ -21,10 +22,12 @@ from models.export_jobs import (
     ExportKind,
     ExportStatus,
     create_export_job,
+    fail_job,
+    finish_job,
 )
 from models.tenancy import session_info
 from server.db import Database
-from server.exports import ExportRunner
+from server.exports import STALE_AFTER, ExportRunner
 from server.storage import LocalStorage
 
 from conftest import TEST_SECRET_KEY, GraphQL
@@ -214,3 +217,61 @@ async def test_progress_and_row_count_are_kept(db: Database, org: OrgFixture,
     job = (await jobs_of(db, org))[job_id]
     assert (job.progress, job.row_count, job.file_name) == (100, 5, "customers-2026-01-02.csv")
     assert job.actor_kind is ActorKind.SYSTEM
+
+
+async def hold(db: Database, org: OrgFixture, job_id: int, runner_id: str,
+               heartbeat_at: datetime) -> None:
+    """The job as a runner of another process left it: RUNNING, held, last beat then."""
+    async with db.sessions(info=session_info(org.id)) as session:
+        await session.execute(update(ExportJob).where(ExportJob.id == job_id).values(
+            status=ExportStatus.RUNNING, runner_id=runner_id, heartbeat_at=heartbeat_at,
+            started_at=heartbeat_at))
+        await session.commit()
+
+
+async def test_a_live_process_keeps_its_job_and_a_silent_one_loses_it(
+        db: Database, org: OrgFixture, tmp_path: Path) -> None:
+    await org.customer(email="beat@example.com")
+    job_id = await new_job(db, org)
+    await hold(db, org, job_id, "other-process", utcnow())
+    starting = runner(db, tmp_path)
+    await starting.start()  # another process starting up: the job is alive elsewhere
+    await starting.idle()
+    job = (await jobs_of(db, org))[job_id]
+    assert (job.status, job.runner_id) == (ExportStatus.RUNNING, "other-process")
+
+    # The other process goes silent; at a later beat this runner takes the job and runs it.
+    await starting.tend(now=utcnow() + STALE_AFTER + timedelta(seconds=1))
+    await starting.idle()
+    job = (await jobs_of(db, org))[job_id]
+    assert job.status is ExportStatus.SUCCEEDED, job.error
+    assert job.runner_id == starting.runner_id
+    await starting.stop()
+
+    # The silent one comes back and tries to finish or fail it: nothing of it is written.
+    async with db.sessions(info=session_info(org.id)) as session:
+        assert not await finish_job(session, job_id, "other-process", row_count=9,
+                                    file_key="theirs.csv", name="theirs.csv",
+                                    expires_at=utcnow())
+        await fail_job(session, job_id, "other-process", "too late")
+        await session.commit()
+    after = (await jobs_of(db, org))[job_id]
+    assert (after.status, after.row_count, after.file_key, after.error) == (
+        ExportStatus.SUCCEEDED, 1, job.file_key, None)
+
+
+async def test_a_stopping_runner_hands_its_jobs_back(db: Database, org: OrgFixture,
+                                                     tmp_path: Path) -> None:
+    mine, theirs = await new_job(db, org), await new_job(db, org)
+    stopping = runner(db, tmp_path)
+    await hold(db, org, mine, stopping.runner_id, utcnow())
+    await hold(db, org, theirs, "live-elsewhere", utcnow())
+    await stopping.stop()
+    jobs = await jobs_of(db, org)
+    assert (jobs[mine].status, jobs[mine].runner_id) == (ExportStatus.PENDING, None)
+    assert (jobs[theirs].status, jobs[theirs].runner_id) == (ExportStatus.RUNNING,
+                                                             "live-elsewhere")
+    async with db.sessions(info=session_info(org.id)) as session:  # not left to other tests
+        await session.execute(update(ExportJob).where(ExportJob.id.in_([mine, theirs]))
+                              .values(status=ExportStatus.FAILED, runner_id=None))
+        await session.commit()
