@@ -68,6 +68,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # beside its plan so that its id cannot be reused during the request.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
 
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        # The executor is a reference cycle (graphql-core's helpers hold its bound methods):
+        # emptied here, the plans die with the request instead of in a full collection.
+        response = super().build_response(data)
+        self._plans.clear()
+        return response
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
