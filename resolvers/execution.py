@@ -62,7 +62,11 @@ class Shortcut:
 # resolving them in `execute_fields`' own loop saves a call and a dozen attribute reads each.
 Leaf = tuple[Callable[[Any], Any], Callable[[Any], Any], bool, bool]  # get, coerce, nullable,
 #                                                                       resolved
-Plan = list[tuple[str, FieldDetailsList, Shortcut | None, Leaf | None]]
+# A plain object (an attribute or a sync method without `info`, of a concrete type without an
+# `is_type_of` check: `Money`, `PhoneNumber`): get, nullable, object type. Completed in the loop
+# too, with the sub-plan of its selection.
+PlainObject = tuple[Callable[[Any], Any], bool, GraphQLObjectType]
+Plan = list[tuple[str, FieldDetailsList, Shortcut | None, Leaf | None, PlainObject | None]]
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -71,12 +75,16 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Keyed by the identity of graphql-core's memoized field set; the set is kept alive
         # beside its plan so that its id cannot be reused during the request.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+        # The plan of each object field's selection, keyed (and kept alive) the same way by
+        # the field's details; None when the selection defers fragments.
+        self._subplans: dict[int, tuple[FieldDetailsList, Plan | None]] = {}
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         # The executor is a reference cycle (graphql-core's helpers hold its bound methods):
         # emptied here, the plans die with the request instead of in a full collection.
         response = super().build_response(data)
         self._plans.clear()
+        self._subplans.clear()
         return response
 
     def execute_fields(
@@ -92,18 +100,37 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # Deferred fragments, or a resolve hook that must see every field.
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context)
-        cached = self._plans.get(id(grouped_field_set))
-        if cached is None:
-            plan = self._plan(parent_type, grouped_field_set)
-            self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
-        else:
-            plan = cached[1]
+        return self._run_plan(parent_type, source_value, path,
+                              self._plan_for(parent_type, grouped_field_set))
 
+    def _plan_for(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+                  ) -> Plan:
+        cached = self._plans.get(id(grouped_field_set))
+        if cached is not None:
+            return cached[1]
+        plan = self._plan(parent_type, grouped_field_set)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
+
+    def _subplan(self, object_type: GraphQLObjectType, details: FieldDetailsList
+                 ) -> Plan | None:
+        """The plan of an object field's selection; what `collect_subfields` and then
+        `execute_fields` would look up for every object, looked up once per field."""
+        cached = self._subplans.get(id(details))
+        if cached is not None:
+            return cached[1]
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
+        plan = None if defer_usages else self._plan_for(object_type, grouped_field_set)
+        self._subplans[id(details)] = (details, plan)
+        return plan
+
+    def _run_plan(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
+                  plan: Plan) -> AwaitableOrValue[dict[str, Any]]:
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, details, shortcut, leaf in plan:
+            for response_name, details, shortcut, leaf, plain in plan:
                 if leaf is not None:
                     # `_shortcut` for a plain leaf, inlined: same outcomes, same fallbacks.
                     get, coerce, nullable, resolved = leaf
@@ -128,6 +155,31 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     result = self._complete_ordinarily(
                         shortcut, parent_type, details,
                         Path(path, response_name, parent_type.name), value)
+                elif plain is not None:
+                    # `_shortcut` and `_complete_objects` for a plain object, inlined.
+                    assert shortcut is not None
+                    get, nullable, object_type = plain
+                    field_path = Path(path, response_name, parent_type.name)
+                    result = Undefined
+                    try:
+                        value = get(source_value)
+                        if value is None:
+                            if nullable:
+                                results[response_name] = None
+                                continue
+                        elif (subplan := self._subplan(object_type, details)) is not None:
+                            result = self._run_plan(object_type, value, field_path, subplan)
+                            if type(result) is not dict and is_awaitable(result):
+                                result = self._await_field(result, shortcut, details,
+                                                           field_path)
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, shortcut.field_def.type, details,
+                                                field_path)
+                        results[response_name] = None
+                        continue
+                    if result is Undefined:  # null for a non-null field, deferred fragments
+                        result = self._complete_ordinarily(
+                            shortcut, parent_type, details, field_path, value)
                 elif shortcut is None:
                     result = self.execute_field(
                         parent_type, source_value, details,
@@ -153,34 +205,48 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for name, details in grouped_field_set.items():
             shortcut = self._shortcut_for(parent_type, details)
             leaf: Leaf | None = None
-            if (shortcut is not None and shortcut.completion is LEAF and shortcut.get is not None
-                    and shortcut.coerce is not None):
-                leaf = (shortcut.get, shortcut.coerce, shortcut.nullable, shortcut.resolved)
-            plan.append((name, details, shortcut, leaf))
+            plain: PlainObject | None = None
+            if shortcut is not None and shortcut.get is not None:
+                if shortcut.completion is LEAF and shortcut.coerce is not None:
+                    leaf = (shortcut.get, shortcut.coerce, shortcut.nullable, shortcut.resolved)
+                elif (shortcut.completion is OBJECT and not shortcut.resolved
+                      and shortcut.type_check is None and shortcut.object_type is not None):
+                    plain = (shortcut.get, shortcut.nullable, shortcut.object_type)
+            plan.append((name, details, shortcut, leaf, plain))
         return plan
 
     def _shortcut_for(self, parent_type: GraphQLObjectType, details: FieldDetailsList
                       ) -> Shortcut | None:
         """A field's arguments are the same for every object of a list in one request, so
-        they are coerced and converted once, here, rather than once per object."""
-        field_def = parent_type.fields.get(details[0].node.name.value)
+        they are coerced and converted once, here, rather than once per object. Without
+        arguments a field's shortcut depends on the schema alone, and is worked out once per
+        process (Strawberry's resolver introspection made it ~5% of a list page)."""
+        field_name = details[0].node.name.value
+        field_def = parent_type.fields.get(field_name)
         if field_def is None:
             return None
-        arguments: dict[str, Any] = {}
-        if field_def.args or details[0].node.arguments:
-            definition = (field_def.extensions or {}).get(DEFINITION)
-            strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
-            if not isinstance(definition, StrawberryField) or strawberry_schema is None:
-                return None
-            try:
-                raw = get_argument_values(field_def, details[0].node, self.variable_values,
-                                          details[0].fragment_variable_values,
-                                          self.hide_suggestions)
-                arguments = convert_arguments(
-                    raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
-                    strawberry_schema.config)
-            except Exception:  # the ordinary path reports it, located at the field
-                return None
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        if not (field_def.args or details[0].node.arguments):
+            known: dict[tuple[str, str], Shortcut | None] | None = getattr(
+                strawberry_schema, "shortcuts", None)
+            if known is None:
+                return shortcut_for(parent_type, details, {})
+            key = (parent_type.name, field_name)
+            if key not in known:
+                known[key] = shortcut_for(parent_type, details, {})
+            return known[key]
+        definition = (field_def.extensions or {}).get(DEFINITION)
+        if not isinstance(definition, StrawberryField) or strawberry_schema is None:
+            return None
+        try:
+            raw = get_argument_values(field_def, details[0].node, self.variable_values,
+                                      details[0].fragment_variable_values,
+                                      self.hide_suggestions)
+            arguments = convert_arguments(
+                raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
+                strawberry_schema.config)
+        except Exception:  # the ordinary path reports it, located at the field
+            return None
         return shortcut_for(parent_type, details, arguments)
 
     def _shortcut(self, shortcut: Shortcut, parent_type: GraphQLObjectType, source: Any,
@@ -226,22 +292,21 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         value is not plainly that."""
         object_type = shortcut.object_type
         assert object_type is not None
-        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
-        if defer_usages:
+        plan = self._subplan(object_type, details)
+        if plan is None:
             return Undefined
         type_check = shortcut.type_check
         if shortcut.completion is OBJECT:
             if type_check is not None and not type_check(value):
                 return Undefined
-            return self.execute_fields(object_type, value, path, grouped_field_set, None)
+            return self._run_plan(object_type, value, path, plan)
         if not isinstance(value, list | tuple):
             return Undefined
         for item in value:
             if item is None or (type_check is not None and not type_check(item)):
                 return Undefined
-        execute_fields = self.execute_fields
-        completed = [execute_fields(object_type, item, Path(path, index, None),
-                                    grouped_field_set, None)
+        run_plan = self._run_plan
+        completed = [run_plan(object_type, item, Path(path, index, None), plan)
                      for index, item in enumerate(value)]
         for item in completed:
             if type(item) is not dict:  # an object with fields still to await

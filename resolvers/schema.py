@@ -1,5 +1,7 @@
 """The schema: root types, extensions, and `build_schema()` which the server and SDL share."""
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
@@ -17,7 +19,7 @@ from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
 from resolvers.errors import MaskInternalErrors
-from resolvers.execution import ExecutionContext
+from resolvers.execution import ExecutionContext, Shortcut
 from resolvers.exports import queries as export_queries
 from resolvers.exports.mutations import ExportMutations
 from resolvers.exports.types import ExportJob
@@ -87,6 +89,12 @@ class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessM
 
 
 class Schema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The execution context's shortcuts for fields without arguments, by (type, field):
+        # they depend on this schema only (resolvers/execution.py).
+        self.shortcuts: dict[tuple[str, str], Shortcut | None] = {}
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: StrawberryExecutionContext | None = None) -> None:
         """Strawberry logs every error here, client errors too; MaskInternalErrors logs the
