@@ -55,11 +55,6 @@ def order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def cursor_values(order: Order | Row[Any]) -> list[Any]:
-    """The values a cursor holds for an order in a customer's list (newest first)."""
-    return [order.placed_at, order.id]
-
-
 async def orders_of_customers(
     session: AsyncSession,
     customer_ids: Sequence[int],

@@ -5,12 +5,11 @@ from typing import TYPE_CHECKING, Any
 from models.order_search import (
     OrderCriteria,
     count_orders_of_customers,
-    cursor_values,
     items_of_orders,
     orders_of_customers,
 )
-from resolvers.orders.types import ORDERS_CURSOR, Order, OrderConnection, OrderEdge, OrderItem
-from resolvers.pagination import Window, encode_cursor, page_info
+from resolvers.orders.types import Order, OrderConnection, OrderEdge, OrderItem, order_cursor
+from resolvers.pagination import Window, page_info
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -39,11 +38,12 @@ async def load_customer_orders(context: "Context", criteria: OrderCriteria, page
             order.prefetched_items = [OrderItem.from_row(i, currency)
                                       for i in items.get(row.id, [])]
             order.prefetched_store = stores.get(row.store_id) if row.store_id else None
-            edges.append(OrderEdge(cursor=encode_cursor(ORDERS_CURSOR, cursor_values(row)),
-                                   node=order))
+            edges.append(OrderEdge(order=order))
+        # Only the first and last orders' cursors are needed, for the page info.
+        cursors = ([order_cursor(edges[0].order), order_cursor(edges[-1].order)]
+                   if edges else [])
         connections.append(OrderConnection(
-            edges=edges, page_info=page_info(page, [e.cursor for e in edges],
-                                             len(orders) > page.size),
+            edges=edges, page_info=page_info(page, cursors, len(orders) > page.size),
             customer_pk=key, criteria=criteria))
     return connections
 

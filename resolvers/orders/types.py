@@ -14,6 +14,7 @@ from models.orders import OrderItem as OrderItemRow
 from resolvers.common import DateTimeRange, Money, PageInfo
 from resolvers.context import Info
 from resolvers.node import Node, pk_of, to_global_id
+from resolvers.pagination import encode_cursor
 from resolvers.stores.types import Store
 
 if TYPE_CHECKING:
@@ -27,13 +28,19 @@ class OrderItem:
     sku: str | None
     quantity: int
     unit_price: Money
-    total: Money
+
+    # Made when asked: a page shows hundreds of items, and the list page shows no totals.
+    @strawberry.field
+    def total(self) -> Money:
+        return Money.of(self.unit_price_minor * self.quantity, self.unit_price.currency)
+
+    unit_price_minor: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: OrderItemRow | Row[Any], currency: str) -> Self:
+        unit_price = row.unit_price
         return cls(name=row.name, sku=row.sku, quantity=row.quantity,
-                   unit_price=Money.of(row.unit_price, currency),
-                   total=Money.of(row.unit_price * row.quantity, currency))
+                   unit_price=Money.of(unit_price, currency), unit_price_minor=unit_price)
 
 
 @strawberry.type
@@ -114,10 +121,23 @@ class OrderFilter:
 ORDERS_CURSOR = "orders:newest"  # a customer's orders, newest first
 
 
+def order_cursor(order: Order) -> str:
+    """The cursor of an order in its customer's list (newest first)."""
+    return encode_cursor(ORDERS_CURSOR, [order.placed_at, order.pk])
+
+
 @strawberry.type
 class OrderEdge:
-    cursor: str
-    node: Order
+    order: strawberry.Private[Order]
+
+    # Encoded when asked: the list page asks for `nodes`, not for each order's cursor.
+    @strawberry.field
+    def cursor(self) -> str:
+        return order_cursor(self.order)
+
+    @strawberry.field
+    def node(self) -> Order:
+        return self.order
 
 
 @strawberry.type
@@ -129,7 +149,7 @@ class OrderConnection:
 
     @strawberry.field
     def nodes(self) -> list[Order]:
-        return [edge.node for edge in self.edges]
+        return [edge.order for edge in self.edges]
 
     @strawberry.field(graphql_type=int, description="Orders of this customer that match the "
                                                     "filter.")
