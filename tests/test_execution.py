@@ -132,6 +132,12 @@ class Thing:
             return None if self.name == "none" else self.name
         return asyncio.ensure_future(value())
 
+    @strawberry.field(graphql_type=str)
+    def later_fails(self, info: strawberry.Info) -> Awaitable[str]:
+        async def value() -> str:
+            raise ValueError("later failed")
+        return asyncio.ensure_future(value())
+
     @strawberry.field
     def twice(self, times: int = 2) -> str:
         return self.name * times
@@ -173,6 +179,9 @@ TOY_OURS = strawberry.Schema(query=ToyQuery, execution_context_class=ExecutionCo
     "maybeThing { later name } thing { laterRequired }",
     "things { name } thing { name }",
     "maybeThing { count } things { shout }",
+    # Futures that fail, beside others of the same object (completed one after another).
+    "maybeThing { later laterFails name } thing { later }",
+    "things { later laterRequired laterFails }",
 ])
 async def test_errors_and_nulls_land_where_the_stock_executor_puts_them(selection: str) -> None:
     query = f"{{ boxes {{ {selection} }} }}"
