@@ -35,6 +35,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
@@ -463,7 +464,7 @@ def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
                               "field_def": field_def, "nullable": nullable,
                               "resolved": resolver is not None, "parent_type": parent_type}
     if is_leaf_type(named):
-        return Shortcut(LEAF, coerce=named.coerce_output_value, object_type=None, **common)
+        return Shortcut(LEAF, coerce=_coercion(named), object_type=None, **common)
     completion, object_type = OBJECT, named
     if isinstance(named, GraphQLList) and isinstance(named.of_type, GraphQLNonNull):
         completion, object_type = LIST, named.of_type.of_type
@@ -476,6 +477,22 @@ def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
         return None
     return Shortcut(completion, coerce=None, object_type=object_type, type_check=type_check,
                     **common)
+
+
+def _coercion(leaf_type: Any) -> Callable[[Any], Any]:
+    """The type's own `coerce_output_value`; for Strawberry's enums, the same answers from a
+    table: theirs compares the value with each member's in turn (hundreds of enum values a
+    list page)."""
+    coerce: Callable[[Any], Any] = leaf_type.coerce_output_value
+    if not isinstance(leaf_type, CustomGraphQLEnumType):
+        return coerce
+    enum: Any = leaf_type.wrapped_cls
+    names = {member: coerce(member) for member in enum}
+
+    def coerce_enum(value: Any) -> Any:
+        return names[value] if type(value) is enum else coerce(value)
+
+    return coerce_enum
 
 
 def _info_free(is_type_of: Callable[[Any, Any], Any]) -> Callable[[Any], bool] | None:
