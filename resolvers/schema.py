@@ -19,7 +19,7 @@ from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
 from resolvers.errors import MaskInternalErrors
-from resolvers.execution import ExecutionContext, Shortcut
+from resolvers.execution import ExecutionContext
 from resolvers.exports import queries as export_queries
 from resolvers.exports.mutations import ExportMutations
 from resolvers.exports.types import ExportJob
@@ -35,6 +35,7 @@ from resolvers.organization import queries as organization_queries
 from resolvers.organization.mutations import OrganizationMutations
 from resolvers.organization.types import Organization, StorefrontPolicy
 from resolvers.permissions import requires
+from resolvers.shortcuts import Shortcut
 from resolvers.stores import queries as store_queries
 from resolvers.stores.types import Store
 
