@@ -178,13 +178,19 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self.settle_in_background(pending)
             raise
         if loading:
-            return self._complete_loaded(results, awaitable_fields, loading)
+            # The other awaitables start now, as tasks: they run while the futures are waited
+            # for, and even if the object's coroutine is cancelled before it starts.
+            others = [ensure_future(results[name]) for name in awaitable_fields]
+            for task in others:
+                task.add_done_callback(_observe)
+            return self._complete_loaded(results, awaitable_fields, others, loading)
         if not awaitable_fields:
             return results
         return _gather_fields(results, awaitable_fields)
 
     async def _complete_loaded(self, results: dict[str, Any], awaitable_fields: list[str],
-                               loading: list["Loading"]) -> dict[str, Any]:
+                               others: list["Future[Any]"], loading: list["Loading"]
+                               ) -> dict[str, Any]:
         """The fields of one object that wait for loaders, completed in this one coroutine.
 
         A loader's future was queued for its batch when its resolver returned, so waiting for
@@ -192,8 +198,6 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         objects of a list still run concurrently, a task each); graphql-core would make a
         coroutine and a task for each field (~150 of each on the list page). Other awaitables
         (async resolvers, which start only when scheduled) still run concurrently, as tasks."""
-        others = (ensure_future(gather_with_cancel(*(results[name] for name in awaitable_fields)))
-                  if awaitable_fields else None)
         try:
             for index, (response_name, future, shortcut, details, path) in enumerate(loading):
                 try:
@@ -229,11 +233,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     completed = None
                 results[response_name] = completed
         except BaseException:
-            if others is not None:
-                others.cancel()
+            for task in others:  # as gather_with_cancel does when one of them fails
+                task.cancel()
             raise
-        if others is not None:
-            results.update(zip(awaitable_fields, await others, strict=True))
+        if others:
+            results.update(zip(awaitable_fields, await gather_with_cancel(*others), strict=True))
         return results
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -380,6 +384,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, shortcut.field_def.type, details, path)
             return None
+
+
+def _observe(task: "Future[Any]") -> None:
+    """Marks a task's exception as seen: an orphan's failure (its object was cancelled before
+    it began) is not a bug to log; one that is awaited is reported where it is awaited."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]
