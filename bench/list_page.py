@@ -379,7 +379,7 @@ DURATION = re.compile(
 STATEMENTS = (
     ("customers page", re.compile(r"SELECT customers\.id, customers\.type")),
     ("totalCount", re.compile(r"SELECT count\(\*\)")),
-    ("orders of customers", re.compile(r"SELECT anon_1\.id, anon_1\.number")),
+    ("orders of customers", re.compile(r"SELECT (anon_1|page)\.id, (anon_1|page)\.number")),
     ("order items", re.compile(r"SELECT order_items\.")),
     ("stores", re.compile(r"SELECT stores\.")),
     ("loyalty accounts", re.compile(r"SELECT loyalty_accounts\.")),

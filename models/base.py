@@ -22,6 +22,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
@@ -54,8 +55,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:
+            # asyncpg reads timestamptz as UTC already: no conversion (hundreds a list page).
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -89,14 +91,16 @@ def columns_of(entity: Any) -> list[Any]:
     return [getattr(entity, attr.key) for attr in mapper.column_attrs]
 
 
-def id_table(ids: Sequence[int], name: str, column_name: str) -> TableValuedAlias:
-    """PostgreSQL: the ids as a one-column table, from a single array parameter (`unnest`).
+def id_table(ids: Sequence[int] | BindParameter[Any], name: str, column_name: str
+             ) -> TableValuedAlias:
+    """PostgreSQL: the ids as a one-column table, from a single array parameter (`unnest`):
+    the ids themselves, or a parameter of a statement built once and run with many lists.
 
     The statement's text stays the same whatever the ids, so SQLAlchemy's compiled-statement
     cache and the database's prepared statements are reused; a `VALUES` list of literals made
     a new statement, compiled and planned anew, for every page.
     """
-    array = literal(list(ids), ARRAY(BigInteger))
+    array = ids if isinstance(ids, BindParameter) else literal(list(ids), ARRAY(BigInteger))
     return func.unnest(array).table_valued(column(column_name, BigInteger)).render_derived(name)
 
 

@@ -4,14 +4,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    any_,
+    bindparam,
+    func,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models.base import columns_of, id_table
+from models.base import UtcDateTime, columns_of, id_table
 from models.enums import OrderChannel, OrderStatus
 from models.keyset import SortKey, after
 from models.orders import Order, OrderItem
@@ -43,11 +55,6 @@ def order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def cursor_values(order: Order | Row[Any]) -> list[Any]:
-    """The values a cursor holds for an order in a customer's list (newest first)."""
-    return [order.placed_at, order.id]
-
-
 async def orders_of_customers(
     session: AsyncSession,
     customer_ids: Sequence[int],
@@ -61,32 +68,47 @@ async def orders_of_customers(
     On PostgreSQL each customer's newest orders are read straight off the (customer, placed at)
     index with a LATERAL join; elsewhere a window ranks all of each customer's orders.
     """
-    where = [*order_conditions(criteria)]
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _newest_orders(criteria, cursor is not None, postgresql)
+    parameters: dict[str, Any] = {"customer_ids": list(customer_ids), "limit": limit}
     if cursor is not None:
-        where.append(after(NEWEST_FIRST, cursor))
-    newest_first = (Order.placed_at.desc(), Order.id.desc())
-    if session.get_bind().dialect.name == "postgresql":
-        wanted = id_table(customer_ids, "wanted", "customer_id")
-        page = (select(Order).where(Order.customer_id == wanted.c.customer_id, *where)
-                .order_by(*newest_first).limit(limit).lateral("page"))
-        order = aliased(Order, page)
-        statement = select(*columns_of(order)).select_from(wanted).join(page, true())
-    else:
-        ranked = (
-            select(Order, func.row_number().over(
-                partition_by=Order.customer_id, order_by=newest_first).label("rank"))
-            .where(Order.customer_id.in_(customer_ids), *where)
-            .subquery()
-        )
-        order = aliased(Order, ranked)
-        statement = select(*columns_of(order)).where(ranked.c.rank <= limit)
+        parameters["after_placed_at"], parameters["after_id"] = cursor
     by_customer: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in await session.execute(statement):
+    for row in await session.execute(statement, parameters):
         if row.customer_id is not None:
             by_customer[row.customer_id].append(row)
     for orders in by_customer.values():
         orders.sort(key=lambda o: (o.placed_at, o.id), reverse=True)
     return by_customer
+
+
+@lru_cache(maxsize=256)
+def _newest_orders(criteria: OrderCriteria, with_cursor: bool, postgresql: bool
+                   ) -> Select[Any]:
+    """The statement of `orders_of_customers`, made once per shape: the customers, the limit
+    and the cursor are bound parameters. Building the LATERAL join and its alias anew for
+    every page cost more CPU than running it (bench/README.md)."""
+    where = order_conditions(criteria)
+    if with_cursor:
+        where.append(after(NEWEST_FIRST, (bindparam("after_placed_at", type_=UtcDateTime()),
+                                          bindparam("after_id", type_=BigInteger))))
+    newest_first = (Order.placed_at.desc(), Order.id.desc())
+    limit = bindparam("limit", type_=Integer)
+    if postgresql:
+        wanted = id_table(bindparam("customer_ids", type_=ARRAY(BigInteger)), "wanted",
+                          "customer_id")
+        page = (select(Order).where(Order.customer_id == wanted.c.customer_id, *where)
+                .order_by(*newest_first).limit(limit).lateral("page"))
+        order = aliased(Order, page)
+        return select(*columns_of(order)).select_from(wanted).join(page, true())
+    ranked = (
+        select(Order, func.row_number().over(
+            partition_by=Order.customer_id, order_by=newest_first).label("rank"))
+        .where(Order.customer_id.in_(bindparam("customer_ids", expanding=True)), *where)
+        .subquery()
+    )
+    order = aliased(Order, ranked)
+    return select(*columns_of(order)).where(ranked.c.rank <= limit)
 
 
 async def count_orders_of_customers(
@@ -103,11 +125,19 @@ async def count_orders_of_customers(
 async def items_of_orders(session: AsyncSession, order_ids: Sequence[int]
                           ) -> dict[int, list[Row[Any]]]:
     """The items of each order, in ticket order, as rows with the `OrderItem` columns' names."""
-    rows = await session.execute(
-        select(*columns_of(OrderItem)).where(OrderItem.order_id.in_(order_ids))
-        .order_by(OrderItem.order_id, OrderItem.position, OrderItem.id)
-    )
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    rows = await session.execute(_items_of_orders(postgresql), {"order_ids": list(order_ids)})
     by_order: dict[int, list[Row[Any]]] = defaultdict(list)
     for item in rows:
         by_order[item.order_id].append(item)
     return by_order
+
+
+@lru_cache(maxsize=2)
+def _items_of_orders(postgresql: bool) -> Select[Any]:
+    """On PostgreSQL `= ANY(:array)`: one statement text (prepared once per connection)
+    whatever the number of orders, where `IN (...)` made a new one for every count."""
+    order_ids = (OrderItem.order_id == any_(bindparam("order_ids", type_=ARRAY(BigInteger)))
+                 if postgresql else OrderItem.order_id.in_(bindparam("order_ids", expanding=True)))
+    return (select(*columns_of(OrderItem)).where(order_ids)
+            .order_by(OrderItem.order_id, OrderItem.position, OrderItem.id))

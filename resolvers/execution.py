@@ -9,27 +9,22 @@ two thirds of the server's CPU on the admin list page (bench/README.md).
 This execution context gives such fields a shortcut, decided once per selection set per
 request (`Shortcut`): it calls the attribute or method directly, and completes the plain
 outcomes itself — a scalar or enum through the type's own `coerce_output_value`, `null` where
-allowed, an object or a list of non-null objects by executing their fields. Every other outcome
-(an awaitable, `null` for a non-null field, a value that does not coerce, an error) goes to
-graphql-core's own `complete_value`/`handle_field_error` with the value already resolved, so
-errors, their paths and null propagation are exactly graphql-core's, and no resolver runs
-twice. Fields with arguments or extensions (root fields, `orders(first:)`) take the ordinary
-path. tests/test_execution.py compares both executors on the front end's operations.
+allowed, an object or a list of non-null objects by executing their fields; a loader's future
+the same way once it resolves, all of one object's in one coroutine (`_complete_loaded`). Every
+other outcome (another awaitable, `null` for a non-null field, a value that does not coerce, an
+error) goes to graphql-core's own `complete_value`/`handle_field_error` with the value already
+resolved, so errors, their paths and null propagation are graphql-core's, and no resolver runs
+twice. Fields with extensions (root fields) take the ordinary path; arguments are converted
+once per request (`orders(first:)`). Plans are made once per selection set and request;
+shortcuts of fields without arguments once per process. tests/test_execution.py compares both
+executors on the front end's operations and on values that fail.
 """
 
+from asyncio import Future, ensure_future
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
-from graphql import (
-    GraphQLField,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    Undefined,
-    is_leaf_type,
-)
+from graphql import GraphQLObjectType, Undefined
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
@@ -38,27 +33,19 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
-DEFINITION = "strawberry-definition"
-LEAF, OBJECT, LIST = "leaf", "object", "list"
+from resolvers.shortcuts import DEFINITION, LEAF, OBJECT, Shortcut, shortcut_for
 
-
-@dataclass(frozen=True, slots=True)
-class Shortcut:
-    """How to resolve and complete one field without the per-field machinery."""
-
-    completion: str                          # LEAF, OBJECT or LIST
-    get: Callable[[Any], Any] | None         # value from the parent, when no info is needed
-    with_info: Callable[[Any, Info], Any] | None  # value from the parent and the field's info
-    definition: StrawberryField
-    field_def: GraphQLField
-    nullable: bool
-    resolved: bool                           # by a method, which may answer with an awaitable
-    coerce: Callable[[Any], Any] | None
-    object_type: GraphQLObjectType | None
-    type_check: Callable[[Any], bool] | None = None  # the object type's `is_type_of`
-
-
-Plan = list[tuple[str, FieldDetailsList, Shortcut | None]]
+# What a plain leaf needs, unpacked from its Shortcut: the list page has thousands of them, and
+# resolving them in `execute_fields`' own loop saves a call and a dozen attribute reads each.
+Leaf = tuple[Callable[[Any], Any], Callable[[Any], Any], bool, bool]  # get, coerce, nullable,
+#                                                                       resolved
+# A plain object (an attribute or a sync method without `info`, of a concrete type without an
+# `is_type_of` check: `Money`, `PhoneNumber`): get, nullable, object type. Completed in the loop
+# too, with the sub-plan of its selection.
+PlainObject = tuple[Callable[[Any], Any], bool, GraphQLObjectType]
+Plan = list[tuple[str, FieldDetailsList, Shortcut | None, Leaf | None, PlainObject | None]]
+# A field whose resolver answered with a loader's future: name, future, shortcut, details, path.
+Loading = tuple[str, "Future[Any]", Shortcut, FieldDetailsList, Path]
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -67,6 +54,17 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Keyed by the identity of graphql-core's memoized field set; the set is kept alive
         # beside its plan so that its id cannot be reused during the request.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+        # The plan of each object field's selection, keyed (and kept alive) the same way by
+        # the field's details; None when the selection defers fragments.
+        self._subplans: dict[int, tuple[FieldDetailsList, Plan | None]] = {}
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        # The executor is a reference cycle (graphql-core's helpers hold its bound methods):
+        # emptied here, the plans die with the request instead of in a full collection.
+        response = super().build_response(data)
+        self._plans.clear()
+        self._subplans.clear()
+        return response
 
     def execute_fields(
         self,
@@ -81,65 +79,222 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # Deferred fragments, or a resolve hook that must see every field.
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context)
-        cached = self._plans.get(id(grouped_field_set))
-        if cached is None:
-            plan: Plan = [(name, details, self._shortcut_for(parent_type, details))
-                          for name, details in grouped_field_set.items()]
-            self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
-        else:
-            plan = cached[1]
+        return self._run_plan(parent_type, source_value, path,
+                              self._plan_for(parent_type, grouped_field_set))
 
+    def _plan_for(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+                  ) -> Plan:
+        cached = self._plans.get(id(grouped_field_set))
+        if cached is not None:
+            return cached[1]
+        plan = self._plan(parent_type, grouped_field_set)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
+
+    def _subplan(self, object_type: GraphQLObjectType, details: FieldDetailsList
+                 ) -> Plan | None:
+        """The plan of an object field's selection; what `collect_subfields` and then
+        `execute_fields` would look up for every object, looked up once per field."""
+        cached = self._subplans.get(id(details))
+        if cached is not None:
+            return cached[1]
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
+        plan = None if defer_usages else self._plan_for(object_type, grouped_field_set)
+        self._subplans[id(details)] = (details, plan)
+        return plan
+
+    def _run_plan(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
+                  plan: Plan) -> AwaitableOrValue[dict[str, Any]]:
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
+        loading: list[Loading] = []
         try:
-            for response_name, details, shortcut in plan:
-                if shortcut is None:
+            for response_name, details, shortcut, leaf, plain in plan:
+                if leaf is not None:
+                    # `_shortcut` for a plain leaf, inlined: same outcomes, same fallbacks.
+                    get, coerce, nullable, resolved = leaf
+                    try:
+                        value = get(source_value)
+                        if value is None:
+                            if nullable:
+                                results[response_name] = None
+                                continue
+                        elif not (resolved and is_awaitable(value)):
+                            coerced = coerce(value)
+                            if coerced is not None and coerced is not Undefined:
+                                results[response_name] = coerced
+                                continue
+                    except Exception as raw_error:
+                        assert shortcut is not None
+                        self.handle_field_error(raw_error, shortcut.field_def.type, details,
+                                                Path(path, response_name, parent_type.name))
+                        results[response_name] = None
+                        continue
+                    assert shortcut is not None
+                    result = self._complete_ordinarily(
+                        shortcut, parent_type, details,
+                        Path(path, response_name, parent_type.name), value)
+                elif plain is not None:
+                    # `_shortcut` and `_complete_objects` for a plain object, inlined.
+                    assert shortcut is not None
+                    get, nullable, object_type = plain
+                    field_path = Path(path, response_name, parent_type.name)
+                    result = Undefined
+                    try:
+                        value = get(source_value)
+                        if value is None:
+                            if nullable:
+                                results[response_name] = None
+                                continue
+                        elif (subplan := self._subplan(object_type, details)) is not None:
+                            result = self._run_plan(object_type, value, field_path, subplan)
+                            if type(result) is not dict and is_awaitable(result):
+                                result = self._await_field(result, shortcut, details,
+                                                           field_path)
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, shortcut.field_def.type, details,
+                                                field_path)
+                        results[response_name] = None
+                        continue
+                    if result is Undefined:  # null for a non-null field, deferred fragments
+                        result = self._complete_ordinarily(
+                            shortcut, parent_type, details, field_path, value)
+                elif shortcut is None:
                     result = self.execute_field(
                         parent_type, source_value, details,
                         Path(path, response_name, parent_type.name), None)
                 else:
                     result = self._shortcut(shortcut, parent_type, source_value, details, path,
-                                            response_name)
+                                            response_name, loading)
                 if result is not Undefined:
                     results[response_name] = result
-                    if is_awaitable(result):
+                    if type(result) is not dict and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[name] for name in awaitable_fields])
+            pending: list[Awaitable[Any]] = [results[name] for name in awaitable_fields]
+            pending.extend(entry[1] for entry in loading)
+            if pending:
+                self.settle_in_background(pending)
             raise
+        if loading:
+            # The other awaitables start now, as tasks: they run while the futures are waited
+            # for, and even if the object's coroutine is cancelled before it starts.
+            others = [ensure_future(results[name]) for name in awaitable_fields]
+            for task in others:
+                task.add_done_callback(_observe)
+            return self._complete_loaded(results, awaitable_fields, others, loading)
         if not awaitable_fields:
             return results
         return _gather_fields(results, awaitable_fields)
 
+    async def _complete_loaded(self, results: dict[str, Any], awaitable_fields: list[str],
+                               others: list["Future[Any]"], loading: list["Loading"]
+                               ) -> dict[str, Any]:
+        """The fields of one object that wait for loaders, completed in this one coroutine.
+
+        A loader's future was queued for its batch when its resolver returned, so waiting for
+        an object's futures one after another batches as waiting for them together does (the
+        objects of a list still run concurrently, a task each); graphql-core would make a
+        coroutine and a task for each field (~150 of each on the list page). Other awaitables
+        (async resolvers, which start only when scheduled) still run concurrently, as tasks."""
+        try:
+            for index, (response_name, future, shortcut, details, path) in enumerate(loading):
+                try:
+                    value = await future
+                    completed: Any = Undefined
+                    if value is None:
+                        if shortcut.nullable:
+                            results[response_name] = None
+                            continue
+                    elif shortcut.coerce is not None:
+                        coerced = shortcut.coerce(value)
+                        if coerced is not None and coerced is not Undefined:
+                            completed = coerced
+                    else:
+                        completed = self._complete_objects(shortcut, value, details, path)
+                    if completed is Undefined:
+                        info = self.build_resolve_info(
+                            shortcut.field_def, [d.node for d in details],
+                            shortcut.parent_type, path)
+                        completed = self.complete_value(
+                            shortcut.field_def.type, details, info, path, value, None)
+                    if self.is_awaitable(completed):
+                        completed = await completed
+                except Exception as raw_error:
+                    try:
+                        self.handle_field_error(raw_error, shortcut.field_def.type, details,
+                                                path)
+                    except Exception:
+                        # A non-null field failed: the object is null; what else it waited
+                        # for is settled, unobserved.
+                        self.settle_in_background([entry[1] for entry in loading[index + 1:]])
+                        raise
+                    completed = None
+                results[response_name] = completed
+        except BaseException:
+            for task in others:  # as gather_with_cancel does when one of them fails
+                task.cancel()
+            raise
+        if others:
+            results.update(zip(awaitable_fields, await gather_with_cancel(*others), strict=True))
+        return results
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+              ) -> Plan:
+        plan: Plan = []
+        for name, details in grouped_field_set.items():
+            shortcut = self._shortcut_for(parent_type, details)
+            leaf: Leaf | None = None
+            plain: PlainObject | None = None
+            if shortcut is not None and shortcut.get is not None:
+                if shortcut.completion is LEAF and shortcut.coerce is not None:
+                    leaf = (shortcut.get, shortcut.coerce, shortcut.nullable, shortcut.resolved)
+                elif (shortcut.completion is OBJECT and not shortcut.resolved
+                      and shortcut.type_check is None and shortcut.object_type is not None):
+                    plain = (shortcut.get, shortcut.nullable, shortcut.object_type)
+            plan.append((name, details, shortcut, leaf, plain))
+        return plan
+
     def _shortcut_for(self, parent_type: GraphQLObjectType, details: FieldDetailsList
                       ) -> Shortcut | None:
         """A field's arguments are the same for every object of a list in one request, so
-        they are coerced and converted once, here, rather than once per object."""
-        field_def = parent_type.fields.get(details[0].node.name.value)
+        they are coerced and converted once, here, rather than once per object. Without
+        arguments a field's shortcut depends on the schema alone, and is worked out once per
+        process (Strawberry's resolver introspection made it ~5% of a list page)."""
+        field_name = details[0].node.name.value
+        field_def = parent_type.fields.get(field_name)
         if field_def is None:
             return None
-        arguments: dict[str, Any] = {}
-        if field_def.args or details[0].node.arguments:
-            definition = (field_def.extensions or {}).get(DEFINITION)
-            strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
-            if not isinstance(definition, StrawberryField) or strawberry_schema is None:
-                return None
-            try:
-                raw = get_argument_values(field_def, details[0].node, self.variable_values,
-                                          details[0].fragment_variable_values,
-                                          self.hide_suggestions)
-                arguments = convert_arguments(
-                    raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
-                    strawberry_schema.config)
-            except Exception:  # the ordinary path reports it, located at the field
-                return None
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        if not (field_def.args or details[0].node.arguments):
+            known: dict[tuple[str, str], Shortcut | None] | None = getattr(
+                strawberry_schema, "shortcuts", None)
+            if known is None:
+                return shortcut_for(parent_type, details, {})
+            key = (parent_type.name, field_name)
+            if key not in known:
+                known[key] = shortcut_for(parent_type, details, {})
+            return known[key]
+        definition = (field_def.extensions or {}).get(DEFINITION)
+        if not isinstance(definition, StrawberryField) or strawberry_schema is None:
+            return None
+        try:
+            raw = get_argument_values(field_def, details[0].node, self.variable_values,
+                                      details[0].fragment_variable_values,
+                                      self.hide_suggestions)
+            arguments = convert_arguments(
+                raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
+                strawberry_schema.config)
+        except Exception:  # the ordinary path reports it, located at the field
+            return None
         return shortcut_for(parent_type, details, arguments)
 
     def _shortcut(self, shortcut: Shortcut, parent_type: GraphQLObjectType, source: Any,
-                  details: FieldDetailsList, parent_path: Path | None, response_name: str
-                  ) -> Any:
+                  details: FieldDetailsList, parent_path: Path | None, response_name: str,
+                  loading: list["Loading"]) -> Any:
+        """The field's value, completed; or Undefined when it is a loader's future, put on
+        `loading` to be completed by `_complete_loaded`."""
         path: Path | None = None
         try:
             if shortcut.get is not None:
@@ -154,7 +309,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if shortcut.nullable:
                     return None
             elif shortcut.resolved and self.is_awaitable(value):
-                pass  # a loader's future: completed below, once it resolves
+                if isinstance(value, Future) and self.abort_signal is None:
+                    path = path or Path(parent_path, response_name, parent_type.name)
+                    loading.append((response_name, value, shortcut, details, path))
+                    return Undefined
+                # Any other awaitable is completed below, by graphql-core.
             elif shortcut.coerce is not None:
                 coerced = shortcut.coerce(value)
                 if coerced is not None and coerced is not Undefined:
@@ -180,23 +339,25 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         value is not plainly that."""
         object_type = shortcut.object_type
         assert object_type is not None
-        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
-        if defer_usages:
+        plan = self._subplan(object_type, details)
+        if plan is None:
             return Undefined
         type_check = shortcut.type_check
         if shortcut.completion is OBJECT:
             if type_check is not None and not type_check(value):
                 return Undefined
-            return self.execute_fields(object_type, value, path, grouped_field_set, None)
-        if not isinstance(value, list | tuple) or any(
-                item is None or (type_check is not None and not type_check(item))
-                for item in value):
+            return self._run_plan(object_type, value, path, plan)
+        if not isinstance(value, list | tuple):
             return Undefined
-        completed = [self.execute_fields(object_type, item, Path(path, index, None),
-                                         grouped_field_set, None)
+        for item in value:
+            if item is None or (type_check is not None and not type_check(item)):
+                return Undefined
+        run_plan = self._run_plan
+        completed = [run_plan(object_type, item, Path(path, index, None), plan)
                      for index, item in enumerate(value)]
-        if any(self.is_awaitable(item) for item in completed):
-            return _gather_items(completed, self.is_awaitable)
+        for item in completed:
+            if type(item) is not dict:  # an object with fields still to await
+                return _gather_items(completed, self.is_awaitable)
         return completed
 
     def _complete_ordinarily(self, shortcut: Shortcut, parent_type: GraphQLObjectType,
@@ -225,6 +386,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
 
 
+def _observe(task: "Future[Any]") -> None:
+    """Marks a task's exception as seen: an orphan's failure (its object was cancelled before
+    it began) is not a bug to log; one that is awaited is reported where it is awaited."""
+    if not task.cancelled():
+        task.exception()
+
+
 async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]
                          ) -> dict[str, Any]:
     if len(awaitable_fields) == 1:
@@ -242,65 +410,3 @@ async def _gather_items(completed: list[Any], is_awaitable: Callable[[Any], bool
     for index, value in zip(indexes, awaited, strict=True):
         completed[index] = value
     return completed
-
-
-def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
-                 arguments: dict[str, Any]) -> Shortcut | None:
-    """The shortcut for a field without extensions whose value is an attribute, or comes from
-    a sync method taking `self`, perhaps `info`, and `arguments` (converted once, shared by
-    every call: resolvers do not change their arguments); None for any other field."""
-    field_def = parent_type.fields.get(details[0].node.name.value)
-    if field_def is None:
-        return None
-    definition = (field_def.extensions or {}).get(DEFINITION)
-    if not isinstance(definition, StrawberryField) or definition.extensions:
-        return None
-    get: Callable[[Any], Any] | None = None
-    with_info: Callable[[Any, Info], Any] | None = None
-    resolver = definition.base_resolver
-    if resolver is None:
-        if arguments or not getattr(field_def.resolve, "_is_default", False):
-            return None
-        default_resolver, attribute = definition.default_resolver, definition.python_name
-        get = (attrgetter(attribute) if default_resolver is getattr
-               else lambda source: default_resolver(source, attribute))
-    else:
-        if (resolver.is_async or resolver.self_parameter is None
-                or resolver.root_parameter is not None or resolver.parent_parameter is not None):
-            return None
-        method: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
-        if resolver.info_parameter is None:
-            get = (lambda source: method(source, **arguments)) if arguments else method
-        else:
-            info_name = resolver.info_parameter.name
-            with_info = lambda source, info: method(source, **{info_name: info}, **arguments)  # noqa: E731
-
-    field_type = field_def.type
-    nullable = not isinstance(field_type, GraphQLNonNull)
-    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-    common: dict[str, Any] = {"get": get, "with_info": with_info, "definition": definition,
-                              "field_def": field_def, "nullable": nullable,
-                              "resolved": resolver is not None}
-    if is_leaf_type(named):
-        return Shortcut(LEAF, coerce=named.coerce_output_value, object_type=None, **common)
-    completion, object_type = OBJECT, named
-    if isinstance(named, GraphQLList) and isinstance(named.of_type, GraphQLNonNull):
-        completion, object_type = LIST, named.of_type.of_type
-    if not isinstance(object_type, GraphQLObjectType):
-        return None
-    if object_type.is_type_of is None:
-        return Shortcut(completion, coerce=None, object_type=object_type, **common)
-    type_check = _info_free(object_type.is_type_of)
-    if type_check is None:
-        return None
-    return Shortcut(completion, coerce=None, object_type=object_type, type_check=type_check,
-                    **common)
-
-
-def _info_free(is_type_of: Callable[[Any, Any], Any]) -> Callable[[Any], bool] | None:
-    """Strawberry's own `is_type_of` (for types with interfaces, such as `Node`) is an
-    isinstance check that ignores its info argument; any other needs the ordinary path."""
-    if (is_type_of.__module__ != "strawberry.schema.schema_converter"
-            or not is_type_of.__qualname__.endswith("_get_is_type_of.<locals>.is_type_of")):
-        return None
-    return lambda value: bool(is_type_of(value, None))

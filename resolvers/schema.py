@@ -1,5 +1,7 @@
 """The schema: root types, extensions, and `build_schema()` which the server and SDL share."""
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
@@ -33,6 +35,7 @@ from resolvers.organization import queries as organization_queries
 from resolvers.organization.mutations import OrganizationMutations
 from resolvers.organization.types import Organization, StorefrontPolicy
 from resolvers.permissions import requires
+from resolvers.shortcuts import Shortcut
 from resolvers.stores import queries as store_queries
 from resolvers.stores.types import Store
 
@@ -87,6 +90,12 @@ class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, AccessM
 
 
 class Schema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The execution context's shortcuts for fields without arguments, by (type, field):
+        # they depend on this schema only (resolvers/execution.py).
+        self.shortcuts: dict[tuple[str, str], Shortcut | None] = {}
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: StrawberryExecutionContext | None = None) -> None:
         """Strawberry logs every error here, client errors too; MaskInternalErrors logs the

@@ -75,6 +75,17 @@ class GraphQLView(GraphQL[Context, None]):
             scope.setdefault("state", {})["identity"] = identity
         await super().__call__(scope, receive, send)
 
+    async def execute_operation(self, request: Request, request_adapter: Any, request_data: Any,
+                                context: Context, root_value: None, sub_response: Response
+                                ) -> Any:
+        result = await super().execute_operation(request, request_adapter, request_data,
+                                                 context, root_value, sub_response)
+        if isinstance(result, ExecutionResult | list):
+            # The response is complete and nothing will load again: drop what the request
+            # loaded now, by reference counting (resolvers/dataloaders `clear`).
+            context.loaders.clear()
+        return result
+
     async def _over_rate_limit(self, actor: Actor | None, request: Request) -> Response | None:
         return await self.throttle.refusal(actor, request) if self.throttle else None
 

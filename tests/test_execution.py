@@ -132,6 +132,19 @@ class Thing:
             return None if self.name == "none" else self.name
         return asyncio.ensure_future(value())
 
+    @strawberry.field(graphql_type=str)
+    def later_fails(self, info: strawberry.Info) -> Awaitable[str]:
+        async def value() -> str:
+            raise ValueError("later failed")
+        return asyncio.ensure_future(value())
+
+    @strawberry.field
+    async def slow(self) -> str:
+        await asyncio.sleep(0)
+        if self.name == "boom":
+            raise ValueError("slow failed")
+        return self.name
+
     @strawberry.field
     def twice(self, times: int = 2) -> str:
         return self.name * times
@@ -173,6 +186,12 @@ TOY_OURS = strawberry.Schema(query=ToyQuery, execution_context_class=ExecutionCo
     "maybeThing { later name } thing { laterRequired }",
     "things { name } thing { name }",
     "maybeThing { count } things { shout }",
+    # Futures that fail, beside others of the same object (completed one after another).
+    "maybeThing { later laterFails name } thing { later }",
+    "things { later laterRequired laterFails }",
+    # ... and beside an async resolver, which runs as a task of its own.
+    "thing { later slow laterRequired } maybeThing { slow later }",
+    "things { slow later name }",
 ])
 async def test_errors_and_nulls_land_where_the_stock_executor_puts_them(selection: str) -> None:
     query = f"{{ boxes {{ {selection} }} }}"

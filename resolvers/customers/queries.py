@@ -36,8 +36,9 @@ async def customers(
             customer_search.Page(page.size, cursor, page.backwards),
             organization.default_country,
         )
+    cursor_values = customer_search.cursor_reader(ordering)
     edges = [
-        CustomerEdge(cursor=encode_cursor(kind, customer_search.cursor_values(row, ordering)),
+        CustomerEdge(cursor=encode_cursor(kind, cursor_values(row)),
                      node=Customer.from_row(row, organization.currency))
         for row in found.rows
     ]

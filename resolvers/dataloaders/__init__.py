@@ -46,6 +46,16 @@ class DataLoaders:
         self.actor_names = DataLoader(partial(load_actor_names, context))
         self.activity_count = DataLoader(partial(load_activity_counts, context))
 
+    def clear(self) -> None:
+        """Forget everything loaded. The server calls it once a response is complete: the
+        executor and Strawberry's extensions hold the context in reference cycles, so what the
+        loaders cached (every row and object of the page) would otherwise wait for the cyclic
+        garbage collector, whose full collections then cost tens of milliseconds."""
+        for loader in (*vars(self).values(), *self._by_arguments.values()):
+            if isinstance(loader, DataLoader):
+                loader.clear_all()
+        self._by_arguments.clear()
+
     def customer_orders(self, criteria: OrderCriteria, page: Window,
                         cursor: tuple[Any, ...] | None) -> DataLoader[Any, Any]:
         key = ("customer_orders", criteria, page, cursor)

@@ -5,12 +5,11 @@ from typing import TYPE_CHECKING, Any
 from models.order_search import (
     OrderCriteria,
     count_orders_of_customers,
-    cursor_values,
     items_of_orders,
     orders_of_customers,
 )
-from resolvers.orders.types import ORDERS_CURSOR, Order, OrderConnection, OrderEdge, OrderItem
-from resolvers.pagination import Window, encode_cursor, page_info
+from resolvers.orders.types import Order, OrderConnection, OrderEdge, OrderItem, order_cursor
+from resolvers.pagination import Window, page_info
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -30,20 +29,26 @@ async def load_customer_orders(context: "Context", criteria: OrderCriteria, page
         items = await items_of_orders(session, [o.id for o in shown]) if shown else {}
     store_ids = sorted({o.store_id for o in shown if o.store_id is not None})
     stores = dict(zip(store_ids, await context.loaders.store.load_many(store_ids), strict=True))
+    # Converted in two passes over all the rows (columns read by position), then put back
+    # per order and per customer.
+    item_rows = [item for o in shown for item in items.get(o.id, ())]
+    all_items = OrderItem.from_rows(item_rows, currency)
+    pages: dict[int, list[OrderEdge]] = {}
+    start = 0
+    for order in Order.from_rows(shown, currency):
+        end = start + len(items.get(order.pk, ()))
+        order.prefetched_items, start = all_items[start:end], end
+        order.prefetched_store = stores.get(order.store_pk) if order.store_pk else None
+        if order.customer_pk is not None:
+            pages.setdefault(order.customer_pk, []).append(OrderEdge(order=order))
     connections = []
     for key in keys:
-        orders = rows.get(key, [])
-        edges = []
-        for row in orders[: page.size]:
-            order = Order.from_row(row, currency)
-            order.prefetched_items = [OrderItem.from_row(i, currency)
-                                      for i in items.get(row.id, [])]
-            order.prefetched_store = stores.get(row.store_id) if row.store_id else None
-            edges.append(OrderEdge(cursor=encode_cursor(ORDERS_CURSOR, cursor_values(row)),
-                                   node=order))
+        edges = pages.get(key, [])
+        # Only the first and last orders' cursors are needed, for the page info.
+        cursors = ([order_cursor(edges[0].order), order_cursor(edges[-1].order)]
+                   if edges else [])
         connections.append(OrderConnection(
-            edges=edges, page_info=page_info(page, [e.cursor for e in edges],
-                                             len(orders) > page.size),
+            edges=edges, page_info=page_info(page, cursors, len(rows.get(key, ())) > page.size),
             customer_pk=key, criteria=criteria))
     return connections
 

@@ -27,7 +27,14 @@ from resolvers.customers.types import (
 )
 from resolvers.customers.types import Customer as StaffCustomer
 from resolvers.node import to_global_id
-from resolvers.orders.types import Fulfilment, Order, OrderConnection, OrderFilter, OrderItem
+from resolvers.orders.types import (
+    Fulfilment,
+    Order,
+    OrderConnection,
+    OrderFilter,
+    OrderItem,
+    order_cursor,
+)
 from resolvers.stores.types import Store
 
 
@@ -72,7 +79,7 @@ class MyOrderConnection:
 
     @classmethod
     def of(cls, connection: OrderConnection) -> Self:
-        return cls(edges=[MyOrderEdge(cursor=e.cursor, node=MyOrder.of(e.node))
+        return cls(edges=[MyOrderEdge(cursor=order_cursor(e.order), node=MyOrder.of(e.order))
                           for e in connection.edges],
                    page_info=connection.page_info, connection=connection)
 
