@@ -174,8 +174,13 @@ async def require_codes(session: AsyncSession, needed: Sequence[tuple[str, str]]
         await require_code(session, destination, given.get(field), field)
 
 
+def is_email(destination: str) -> bool:
+    """A destination is an email or a phone in E.164, which has no `@`."""
+    return "@" in destination
+
+
 def _kind(destination: str) -> str:
-    return "email" if "@" in destination else "phone"
+    return "email" if is_email(destination) else "phone"
 
 
 async def forget_destination(session: AsyncSession, destination: str) -> None:

@@ -42,6 +42,18 @@ def input_pk(global_id: str, type_name: str, path: str) -> int:
         raise Rejected([error(path, ErrorCode.INVALID, bad.message)]) from None
 
 
+async def committed(session: AsyncSession, rule: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`rule`'s result, committed; when it raises, nothing is, but the try of a wrong code
+    (`CodeRefused`: models/sign_in_codes.py), which must count."""
+    try:
+        result = await rule(session)
+    except CodeRefused:
+        await session.commit()
+        raise
+    await session.commit()
+    return result
+
+
 async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]],
                    in_session: AbstractAsyncContextManager[AsyncSession] | None = None,
                    ) -> tuple[T | None, list[UserError]]:
@@ -50,12 +62,7 @@ async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]],
     organization's unless another is given (sign-in names its organization)."""
     try:
         async with in_session or info.context.write_session() as session:
-            try:
-                result = await rule(session)
-            except CodeRefused:
-                await session.commit()  # a wrong code's try counts (models/sign_in_codes.py)
-                raise
-            await session.commit()
+            result = await committed(session, rule)
     except Rejected as rejected:
         return None, [UserError.of(p) for p in rejected.errors]
     return result, []

@@ -16,6 +16,7 @@ import urllib.request
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from models.sign_in_codes import is_email
 from resolvers.context import CodeSender
 
 log = logging.getLogger("customerhub.codes")
@@ -61,10 +62,6 @@ def code_sender(url: str) -> CodeSender:
     if scheme in ("http", "https"):
         return WebhookCodeSender(url)
     raise ValueError(f"CUSTOMERHUB_CODE_SENDER={url!r}: use log:// or an http(s):// URL")
-
-
-def is_email(destination: str) -> bool:
-    return "@" in destination
 
 
 def mask(destination: str) -> str:

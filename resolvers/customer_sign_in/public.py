@@ -11,9 +11,8 @@ from models.customer_sign_in import organization_by_slug
 from models.enums import ActorKind
 from models.errors import ErrorCode, Rejected, error
 from models.organizations import Organization
-from models.sign_in_codes import CodeRefused
 from resolvers.context import Info, OrganizationProfile
-from resolvers.user_errors import UserError
+from resolvers.user_errors import UserError, committed
 
 T = TypeVar("T")
 
@@ -41,12 +40,7 @@ async def run_public_rule(info: Info, slug: str,
     try:
         org = await named_organization(info, slug)
         async with info.context.organization_session(org.id) as session:
-            try:
-                result = await rule(session, org)
-            except CodeRefused:
-                await session.commit()
-                raise
-            await session.commit()
+            result = await committed(session, lambda s: rule(s, org))
     except Rejected as rejected:
         return None, [UserError.of(p) for p in as_told_to_customers(rejected.errors)]
     info.context.counts.forget_organization(org.id)  # a sign-up adds to the customer lists
