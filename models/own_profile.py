@@ -79,13 +79,14 @@ async def update_own_profile(session: AsyncSession, actor: Actor, fields: Mappin
     if problems:
         raise Rejected(problems)
     try:
-        # The edit is checked first (a bad or taken value is said without spending a code),
-        # then its codes; both before anything is written.
-        errors: list[UserError] = []
-        await validate_fields(session, org, fields, customer.id, errors)
-        if errors:
-            raise Rejected(unique_errors(errors))
-        await require_codes(session, _new_sign_in_contacts(org, customer, fields), codes or {})
+        # An edit that needs codes is checked first (a bad or taken value is said without
+        # spending a code), then its codes; both before anything is written.
+        if needed := _new_sign_in_contacts(org, customer, fields):
+            errors: list[UserError] = []
+            await validate_fields(session, org, fields, customer.id, errors)
+            if errors:
+                raise Rejected(unique_errors(errors))
+            await require_codes(session, needed, codes or {})
         return await update_customer(session, acting_as(actor, customer), customer.id, fields)
     except CodeRefused:
         raise
