@@ -40,7 +40,7 @@ POLL = """query($id: ID!) { exportJob(id: $id) { status rowCount error url } }""
 TS = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
 MONEY = "({}::numeric / 100)::numeric(20, 2)"
 BOOL = "CASE WHEN {} THEN 'TRUE' ELSE 'FALSE' END"
-# The columns of models/customer_columns.py, in order, as SQL that formats them the same way.
+# The columns of models/customers/columns.py, in order, as SQL that formats them the same way.
 COPY_COLUMNS = [
     "c.id", "c.type", "c.first_name", "c.last_name",
     "NULLIF(concat_ws(' ', c.first_name, c.last_name), '')", "c.email", "c.phone_e164",

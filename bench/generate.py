@@ -7,8 +7,8 @@ migrations, and given an organization, three stores and an API key through the m
 goes to `bench/data/api_key.txt`). Customers, the stores they ordered at, loyalty accounts,
 orders, their items and the loyalty ledger are then drawn from one `random.Random(seed)` and
 written with COPY. The customer rows carry the order aggregates and loyalty balances that
-`models.aggregates.compute_aggregates` would derive from the orders and the ledger (computed here,
-while generating); `--verify N` checks N random customers against it afterwards.
+`models.orders.aggregates.compute_aggregates` would derive from the orders and the ledger
+(computed here, while generating); `--verify N` checks N random customers against it afterwards.
 
 By default the secondary indexes, unique and foreign-key constraints of the loaded tables are
 dropped before the load and created again after it (faster than maintaining them row by row;
@@ -40,9 +40,7 @@ from typing import Any
 import asyncpg
 
 from bench.pg import DEFAULT_DIRECTORY, bench_postgres
-from models.aggregates import average
-from models.customers import search_name, search_text
-from models.demo import (
+from demo.seed import (
     ENGLISH_EMAIL_DOMAINS,
     ENGLISH_FIRST_NAMES,
     ENGLISH_SURNAMES,
@@ -52,7 +50,7 @@ from models.demo import (
     SPANISH_SURNAMES,
     STORES,
 )
-from models.enums import (
+from models.core.enums import (
     ConsentSource,
     CustomerSource,
     CustomerType,
@@ -63,6 +61,8 @@ from models.enums import (
     RiskLevel,
     ShopperLevel,
 )
+from models.customers.table import search_name, search_text
+from models.orders.aggregates import average
 
 DATA = Path(__file__).resolve().parent / "data"
 HISTORY_SECONDS = 730 * 86400
@@ -447,10 +447,10 @@ async def recreate_database(admin_dsn: str, database: str) -> None:
 
 async def create_organization(url: str) -> tuple[int, list[int], str]:
     """Organization, stores and API key, through the models as the application makes them."""
-    from models.api_keys import create_api_key
-    from models.demo import COUNTRY, CURRENCY, TIMEZONE
-    from models.organizations import Organization
-    from models.stores import Store
+    from demo.seed import COUNTRY, CURRENCY, TIMEZONE
+    from models.access.api_keys import create_api_key
+    from models.organizations.stores import Store
+    from models.organizations.table import Organization
     from server.db import Database
 
     db = Database.connect(url)
@@ -638,12 +638,12 @@ async def verify(url: str, organization_id: int, customers: int, n: int, seed: i
     `compute_aggregates` and the search-column rules derive; return the number of mismatches."""
     from sqlalchemy import func, select
 
-    from models.aggregates import compute_aggregates, stored_aggregates
-    from models.customers import Customer, CustomerStore
-    from models.enums import OrderStatus
-    from models.loyalty import LoyaltyAccount
-    from models.orders import Order
-    from models.tenancy import session_info
+    from models.core.enums import OrderStatus
+    from models.core.tenancy import session_info
+    from models.customers.table import Customer, CustomerStore
+    from models.loyalty.ledger import LoyaltyAccount
+    from models.orders.aggregates import compute_aggregates, stored_aggregates
+    from models.orders.table import Order
     from server.db import Database
 
     ids = sorted(random.Random(seed + 1).sample(range(1, customers + 1), min(n, customers)))

@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.import_customers --rows 100000 --database sqlite
 
 Writes a CSV of `--rows` Spanish-header rows (names, email, phone, address, birthday, consent,
-store) to a temporary folder and runs `models.customer_import.import_customers` over it twice
+store) to a temporary folder and runs `models.imports.importer.import_customers` over it twice
 in a fresh organization of its own (three stores): the first run creates every customer, the
 second finds them all unchanged. PostgreSQL is the benchmark cluster (`bench/pg.py`, started and
 stopped here; migrated to head first; whatever else it holds stays); SQLite a fresh database
@@ -23,11 +23,11 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.actors import Actor
-from models.customer_import import import_customers
-from models.organizations import Organization
-from models.stores import Store
-from models.tenancy import session_info
+from models.core.actors import Actor
+from models.core.tenancy import session_info
+from models.imports.importer import import_customers
+from models.organizations.stores import Store
+from models.organizations.table import Organization
 from server.db import Database
 from server.migrate import upgrade
 

@@ -22,7 +22,8 @@ from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from models.customer_search import (
+from models.core.tenancy import session_info
+from models.customers.search import (
     DEFAULT_ORDER,
     CustomerCriteria,
     Page,
@@ -30,9 +31,8 @@ from models.customer_search import (
     customer_stats,
     list_customers,
 )
-from models.customers import CustomerAddress
-from models.order_search import OrderCriteria, items_of_orders, orders_of_customers
-from models.tenancy import session_info
+from models.customers.table import CustomerAddress
+from models.orders.search import OrderCriteria, items_of_orders, orders_of_customers
 from server.db import Database
 from server.migrate import upgrade
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import strawberry
 
-from models.money import to_decimal
+from models.core.money import to_decimal
 
 
 @strawberry.type(description="An amount of money in a currency; `amount` is a decimal string.")

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Protocol
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.actors import Actor
-from models.auth_sessions import TokenLifetimes
-from models.enums import ActorKind
-from models.export_jobs import ExportJob as ExportJobRow
-from models.permissions import Permission, allows
-from models.tenancy import session_info
+from models.access.permissions import Permission, allows
+from models.access.sessions import TokenLifetimes
+from models.core.actors import Actor
+from models.core.enums import ActorKind
+from models.core.tenancy import session_info
+from models.exports.jobs import ExportJob as ExportJobRow
 from resolvers.count_cache import CountCache
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class Context:
         self.shows_notes = allows(self.actor, Permission.NOTES)
 
     def _session_info(self) -> dict[str, object]:
-        # A MANAGER's sessions see only the customers of their stores (models/tenancy.py).
+        # A MANAGER's sessions see only the customers of their stores (models/core/tenancy.py).
         return session_info(self.organization.id, store_scope=self.actor.store_scope)
 
     @asynccontextmanager

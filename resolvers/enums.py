@@ -6,9 +6,7 @@ Imported by `resolvers/__init__.py`, so that they are registered before any type
 
 import strawberry
 
-from models.customer_columns import CustomerColumn
-from models.customer_search import CustomerSortField
-from models.enums import (
+from models.core.enums import (
     ActorKind,
     ConsentSource,
     CustomerSource,
@@ -25,10 +23,12 @@ from models.enums import (
     ShopperLevel,
     StaffRole,
 )
-from models.errors import ErrorCode
-from models.events import EventKind
-from models.export_jobs import ExportFormat, ExportStatus
-from models.import_formats import ImportFormat
+from models.core.errors import ErrorCode
+from models.core.events import EventKind
+from models.customers.columns import CustomerColumn
+from models.customers.search import CustomerSortField
+from models.exports.jobs import ExportFormat, ExportStatus
+from models.imports.formats import ImportFormat
 
 strawberry.enum(CustomerType, description="A guest is known only from a checkout.")
 strawberry.enum(CustomerSource, description="How the customer was first created.")

@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors
 
-from models.events import current_request_id
+from models.core.events import current_request_id
 
 log = logging.getLogger("customerhub.errors")
 

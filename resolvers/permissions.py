@@ -1,7 +1,7 @@
 """`requires(permission)`: the one declaration each root field makes about who may call it.
 
 The check runs once per root field call, never per item (DESIGN.md section 5). What each
-permission means for each kind of caller lives in `models/permissions.py`.
+permission means for each kind of caller lives in `models/access/permissions.py`.
 """
 
 from collections.abc import Awaitable, Callable
@@ -9,8 +9,8 @@ from typing import Any
 
 from strawberry.extensions import FieldExtension
 
-from models.enums import ActorKind
-from models.permissions import Permission, denial
+from models.access.permissions import Permission, denial
+from models.core.enums import ActorKind
 from resolvers.context import Info
 from resolvers.errors import ClientError
 

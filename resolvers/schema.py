@@ -8,7 +8,7 @@ from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.access import queries as access_queries
 from resolvers.access.mutations import AccessMutations
 from resolvers.access.types import ApiKey, StaffUser

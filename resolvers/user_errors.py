@@ -7,9 +7,9 @@ from typing import TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.errors import ErrorCode, Rejected, error
-from models.errors import UserError as Problem
-from models.sign_in_codes import CodeRefused
+from models.access.codes import CodeRefused
+from models.core.errors import ErrorCode, Rejected, error
+from models.core.errors import UserError as Problem
 from resolvers.context import Info
 from resolvers.errors import ClientError
 from resolvers.node import pk_of, to_global_id
@@ -44,7 +44,7 @@ def input_pk(global_id: str, type_name: str, path: str) -> int:
 
 async def committed(session: AsyncSession, rule: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """`rule`'s result, committed; when it raises, nothing is, but the try of a wrong code
-    (`CodeRefused`: models/sign_in_codes.py), which must count."""
+    (`CodeRefused`: models/access/codes.py), which must count."""
     try:
         result = await rule(session)
     except CodeRefused:

@@ -14,14 +14,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.actors import Actor
-from models.api_keys import ALL_SCOPES, add_api_key, list_api_keys, revoke_api_key
-from models.enums import StaffRole
-from models.errors import Rejected
-from models.organizations import organization_id_by_slug
-from models.staff_users import StaffUser, create_staff_user, set_staff_password
-from models.stores import store_ids_by_code
-from models.tenancy import session_info
+from models.access.api_keys import ALL_SCOPES, add_api_key, list_api_keys, revoke_api_key
+from models.access.staff import StaffUser, create_staff_user, set_staff_password
+from models.core.actors import Actor
+from models.core.enums import StaffRole
+from models.core.errors import Rejected
+from models.core.tenancy import session_info
+from models.organizations.stores import store_ids_by_code
+from models.organizations.table import organization_id_by_slug
 from server.db import Database
 from server.settings import Settings
 

@@ -10,7 +10,7 @@ Resolutions are cached for a few seconds per process, so that a busy client cost
 every few seconds rather than one per request; an access token is never cached past its expiry.
 A write that ends or changes a credential (sign-out, refresh, key revocation, a staff user's new
 role, a settings change) drops its entries in the process that made it; other processes follow
-within `CACHE_SECONDS`. Lookups write `last_used_at` at most once a minute (models/usage.py).
+within `CACHE_SECONDS`. Lookups write `last_used_at` at most once a minute (models/access/usage.py).
 """
 
 import time
@@ -21,15 +21,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.actors import Actor
-from models.api_keys import KEY_PREFIX, ApiKey, find_active_key
-from models.auth_sessions import ACCESS_PREFIX, REFRESH_PREFIX, AuthSession, find_by_access_token
-from models.base import utcnow
-from models.customers import Customer, CustomerRedirect
-from models.enums import ActorKind
-from models.organizations import Organization
-from models.staff_users import StaffUser, store_ids_of
-from models.usage import is_stale, record_use
+from models.access.api_keys import KEY_PREFIX, ApiKey, find_active_key
+from models.access.sessions import ACCESS_PREFIX, REFRESH_PREFIX, AuthSession, find_by_access_token
+from models.access.staff import StaffUser, store_ids_of
+from models.access.usage import is_stale, record_use
+from models.core.actors import Actor
+from models.core.base import utcnow
+from models.core.enums import ActorKind
+from models.customers.table import Customer, CustomerRedirect
+from models.organizations.table import Organization
 from resolvers.context import OrganizationProfile
 from server.db import Database
 

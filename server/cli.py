@@ -86,8 +86,8 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _seed_demo(settings: Settings, customers: int, orders: int) -> int:
-    from models.demo import seed_demo
-    from models.organizations import Organization
+    from demo.seed import seed_demo
+    from models.organizations.table import Organization
     from server.db import Database
 
     db = Database.connect(settings.database_url)
@@ -109,9 +109,9 @@ async def _seed_demo(settings: Settings, customers: int, orders: int) -> int:
 
 
 async def _check_aggregates(settings: Settings, fix: bool, slug: str | None) -> int:
-    from models.aggregates import find_drift, recompute_aggregates
-    from models.organizations import Organization
-    from models.tenancy import session_info
+    from models.core.tenancy import session_info
+    from models.orders.aggregates import find_drift, recompute_aggregates
+    from models.organizations.table import Organization
     from server.db import Database
 
     db = Database.connect(settings.database_url)
@@ -164,8 +164,8 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
 
 
 async def _demo_key(settings: Settings) -> str:
-    from models.api_keys import create_api_key
-    from models.organizations import Organization
+    from models.access.api_keys import create_api_key
+    from models.organizations.table import Organization
     from server.db import Database
 
     db = Database.connect(settings.database_url)

@@ -6,7 +6,7 @@
   `email`, then `phone` or `email`, `code`, `expiresAt`) to that URL: a bridge to the merchant's
   SMS gateway and mail service, which must answer 2xx.
 
-A destination with `@` is an email (models/sign_in_codes.py keys codes by either).
+A destination with `@` is an email (models/access/codes.py keys codes by either).
 """
 
 import asyncio
@@ -16,7 +16,7 @@ import urllib.request
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from models.sign_in_codes import is_email
+from models.access.codes import is_email
 from resolvers.context import CodeSender
 
 log = logging.getLogger("customerhub.codes")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from models.tenancy import ScopedSession, session_info
+from models.core.tenancy import ScopedSession, session_info
 from server.settings import sqlite_path
 
 

@@ -8,10 +8,10 @@ organization never reaches another's file.
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from models.base import utcnow
-from models.export_files import CONTENT_TYPES
-from models.export_jobs import ExportJob, ExportStatus
-from models.tenancy import session_info
+from models.core.base import utcnow
+from models.core.tenancy import session_info
+from models.exports.files import CONTENT_TYPES
+from models.exports.jobs import ExportJob, ExportStatus
 from server.db import Database
 from server.download_links import AlteredLink, ExpiredLink, verify
 from server.exports import ExportRunner

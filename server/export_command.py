@@ -36,12 +36,12 @@ class CommandFailed(Exception):
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> str:
-    from models.customer_columns import columns_for
-    from models.customer_export import export_customers
-    from models.customer_search import CustomerOrder, CustomerSortField, count_customers
-    from models.export_jobs import criteria_from_json
-    from models.organizations import Organization
-    from models.tenancy import session_info
+    from models.core.tenancy import session_info
+    from models.customers.columns import columns_for
+    from models.customers.search import CustomerOrder, CustomerSortField, count_customers
+    from models.exports.jobs import criteria_from_json
+    from models.exports.rows import export_customers
+    from models.organizations.table import Organization
     from server.db import Database
 
     if args.customer is not None and (args.filter_json != "{}" or args.sort or args.columns):
@@ -86,8 +86,8 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
 
 async def _export_history(db: Any, info: dict[str, Any], org: Any,
                           args: argparse.Namespace) -> str:
-    from models.errors import Rejected
-    from models.export_history import check_customer, export_history
+    from models.core.errors import Rejected
+    from models.exports.history import check_customer, export_history
 
     async with db.sessions(info=info) as session:
         try:

@@ -22,17 +22,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from models import export_jobs as jobs
-from models.actors import Actor
-from models.base import utcnow
-from models.customer_columns import columns_for
-from models.customer_export import export_customers
-from models.customer_search import count_customers
-from models.events import current_request_id
-from models.export_files import CONTENT_TYPES
-from models.export_history import export_history
-from models.organizations import Organization
-from models.tenancy import session_info
+from models.core.actors import Actor
+from models.core.base import utcnow
+from models.core.events import current_request_id
+from models.core.tenancy import session_info
+from models.customers.columns import columns_for
+from models.customers.search import count_customers
+from models.exports import jobs
+from models.exports.files import CONTENT_TYPES
+from models.exports.history import export_history
+from models.exports.rows import export_customers
+from models.organizations.table import Organization
 from server.db import Database
 from server.download_links import sign
 from server.storage import Storage

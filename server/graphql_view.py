@@ -15,8 +15,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from models.actors import Actor
-from models.enums import ActorKind
+from models.core.actors import Actor
+from models.core.enums import ActorKind
 from resolvers.context import Context
 from resolvers.count_cache import CountCache
 from resolvers.limits.setup import Limits

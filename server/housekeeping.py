@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.auth_sessions import purge_finished
-from models.base import utcnow
-from models.sign_in_codes import purge_spent
+from models.access.codes import purge_spent
+from models.access.sessions import purge_finished
+from models.core.base import utcnow
 from server.db import Database
 
 log = logging.getLogger("customerhub.housekeeping")

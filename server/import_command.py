@@ -12,13 +12,13 @@ from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.actors import Actor
-from models.customer_import import ImportReport, RowResult, import_customers
-from models.errors import Rejected
-from models.import_formats import ImportFormat
-from models.import_report import ReportCsv
-from models.organizations import organization_id_by_slug
-from models.tenancy import session_info
+from models.core.actors import Actor
+from models.core.errors import Rejected
+from models.core.tenancy import session_info
+from models.imports.formats import ImportFormat
+from models.imports.importer import ImportReport, RowResult, import_customers
+from models.imports.report import ReportCsv
+from models.organizations.table import organization_id_by_slug
 from server.db import Database
 from server.settings import Settings
 

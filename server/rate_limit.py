@@ -25,8 +25,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from models.actors import Actor
-from models.enums import ActorKind
+from models.core.actors import Actor
+from models.core.enums import ActorKind
 
 log = logging.getLogger("customerhub.rate_limit")
 

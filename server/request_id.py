@@ -2,7 +2,7 @@
 
 The ID is the client's (or the load balancer's) when it is sane: 1 to 64 characters of letters,
 digits and `-_.:` (what the audit log's column holds); otherwise a new one. It is set in
-`models.events.current_request_id` for the request's task, so that masked GraphQL errors, their
+`models.core.events.current_request_id` for the request's task, so that masked GraphQL errors, their
 log lines and the domain events written by the request all carry it.
 
 An exception that escapes the application is logged with the ID and answered with a
@@ -18,7 +18,7 @@ import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.events import current_request_id
+from models.core.events import current_request_id
 from resolvers.errors import INTERNAL_ERROR_MESSAGE
 
 HEADER = "X-Request-ID"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from models.auth_sessions import TokenLifetimes
+from models.access.sessions import TokenLifetimes
 
 PREFIX = "CUSTOMERHUB_"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/customerhub.db"

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from models.actors import Actor
-from models.enums import ActorKind, StaffRole
-from models.organizations import Organization
-from models.staff_users import create_staff_user
-from models.tenancy import session_info
+from models.access.staff import create_staff_user
+from models.core.actors import Actor
+from models.core.enums import ActorKind, StaffRole
+from models.core.tenancy import session_info
+from models.organizations.table import Organization
 from resolvers.context import Context, OrganizationProfile
 from resolvers.schema import schema
 from server.app import create_app
@@ -42,7 +42,7 @@ def cheap_password_hashes() -> Iterator[None]:
     which hash is checked, never how long it takes (the defaults cost ~0.1 s of CPU each)."""
     import argon2
 
-    from models import passwords
+    from models.access import passwords
 
     cheap = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     with pytest.MonkeyPatch.context() as patch:

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models.aggregates import recompute_aggregates
-from models.api_keys import create_api_key
-from models.customers import Customer, CustomerAddress, search_name, search_text
-from models.enums import (
+from models.access.api_keys import create_api_key
+from models.core.enums import (
     CustomerSource,
     CustomerType,
     FulfilmentType,
@@ -20,10 +18,12 @@ from models.enums import (
     OrderChannel,
     OrderStatus,
 )
-from models.loyalty import LoyaltyAccount, LoyaltyLedgerEntry
-from models.orders import Order, OrderItem
-from models.organizations import Organization
-from models.stores import Store
+from models.customers.table import Customer, CustomerAddress, search_name, search_text
+from models.loyalty.ledger import LoyaltyAccount, LoyaltyLedgerEntry
+from models.orders.aggregates import recompute_aggregates
+from models.orders.table import Order, OrderItem
+from models.organizations.stores import Store
+from models.organizations.table import Organization
 from server.db import Database
 
 _serial = itertools.count(1)

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models.base import Base, TenantScoped
+from models.core.base import Base, TenantScoped
 from server.db import Database
 
 # Written when a credential is used (at most once a minute), by reads as much as by writes.

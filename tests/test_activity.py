@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select
 from test_record_order import at, order_input, record
 
-from models.activity import count_events_of_customers, events_of_customers
-from models.actors import Actor
-from models.api_keys import ApiKey
-from models.changes import MAX_TEXT
-from models.enums import ActorKind, StaffRole
-from models.events import DomainEvent, EventKind, record_event
-from models.staff_users import StaffUser
-from models.tenancy import session_info
+from models.access.api_keys import ApiKey
+from models.access.staff import StaffUser
+from models.core.actors import Actor
+from models.core.changes import MAX_TEXT
+from models.core.enums import ActorKind, StaffRole
+from models.core.events import DomainEvent, EventKind, record_event
+from models.core.tenancy import session_info
+from models.customers.activity import count_events_of_customers, events_of_customers
 from resolvers.activity.entries import SUMMARIES
 
 from conftest import GraphQL

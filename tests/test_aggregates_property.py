@@ -9,16 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models.actors import Actor
-from models.aggregates import find_drift
-from models.customers import Customer
-from models.enums import ActorKind, LedgerKind, OrderChannel, OrderStatus
-from models.errors import Rejected
-from models.loyalty import adjust_points
-from models.merging import merge_customers
-from models.order_recording import ItemFields, OrderFields, record_order
-from models.order_status import StatusChange, update_order_status
-from models.tenancy import session_info
+from models.core.actors import Actor
+from models.core.enums import ActorKind, LedgerKind, OrderChannel, OrderStatus
+from models.core.errors import Rejected
+from models.core.tenancy import session_info
+from models.customers.merge import merge_customers
+from models.customers.table import Customer
+from models.loyalty.ledger import adjust_points
+from models.orders.aggregates import find_drift
+from models.orders.recording import ItemFields, OrderFields, record_order
+from models.orders.status import StatusChange, update_order_status
 
 from factories import NOW, create_organization
 

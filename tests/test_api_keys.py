@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
-from models.api_keys import ApiKey, hash_key
-from models.base import utcnow
-from models.enums import StaffRole
+from models.access.api_keys import ApiKey, hash_key
+from models.core.base import utcnow
+from models.core.enums import StaffRole
 from resolvers.node import to_global_id
 
 from conftest import GraphQL, StaffUsers

@@ -1,4 +1,4 @@
-"""models/auth_sessions.py: the rules behind sign-in tokens, for staff users and customers alike
+"""models/access/sessions.py: the rules behind sign-in tokens, for staff users and customers alike
 (the HTTP behaviour is in test_staff_auth.py)."""
 
 from datetime import timedelta
@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models.auth_sessions import (
+from models.access.sessions import (
     AuthSession,
     RefreshTokenReused,
     TokenLifetimes,
@@ -16,9 +16,9 @@ from models.auth_sessions import (
     revoke_session,
     start_session,
 )
-from models.enums import ActorKind
-from models.errors import Rejected
-from models.tenancy import session_info
+from models.core.enums import ActorKind
+from models.core.errors import Rejected
+from models.core.tenancy import session_info
 
 from factories import OrgFixture
 

@@ -7,7 +7,7 @@ import sys
 
 from sqlalchemy import update
 
-from models.customers import Customer, CustomerStore
+from models.customers.table import Customer, CustomerStore
 
 from factories import OrgFixture
 

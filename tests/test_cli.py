@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from models.staff_users import StaffUser
+from models.access.staff import StaffUser
 from server.access_commands import demo_owner
 from server.app import create_app
 from server.db import Database

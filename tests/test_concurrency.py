@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from test_loyalty import ADJUST
 from test_record_order import RECORD, assert_exact, gid, order_input, pk
 
-from models.customers import Customer
-from models.orders import Order
+from models.customers.table import Customer
+from models.orders.table import Order
 
 from conftest import BACKEND
 from factories import OrgFixture

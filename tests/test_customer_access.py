@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from models.base import utcnow
-from models.enums import CustomerType, RegistrationStrategy
-from models.organizations import Organization
-from models.sign_in_codes import SignInCode
+from models.access.codes import SignInCode
+from models.core.base import utcnow
+from models.core.enums import CustomerType, RegistrationStrategy
+from models.organizations.table import Organization
 
 from conftest import ROOT
 from factories import OrgFixture

@@ -1,5 +1,5 @@
 """Every column of a customer export, cell by cell, as CSV and XLSX: the same text on SQLite and
-PostgreSQL, which read and format some of them differently (models/customer_export.py)."""
+PostgreSQL, which read and format some of them differently (models/exports/rows.py)."""
 
 import csv
 import io
@@ -8,11 +8,11 @@ from typing import Any
 
 import openpyxl
 
-from models.customer_columns import columns_for
-from models.customer_export import export_customers
-from models.customer_search import CustomerCriteria
-from models.enums import CustomerSource
-from models.tenancy import session_info
+from models.core.enums import CustomerSource
+from models.core.tenancy import session_info
+from models.customers.columns import columns_for
+from models.customers.search import CustomerCriteria
+from models.exports.rows import export_customers
 from server.db import Database
 
 from factories import OrgFixture

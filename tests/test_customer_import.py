@@ -11,15 +11,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.actors import Actor
-from models.api_keys import ALL_SCOPES
-from models.consent import ConsentEvent
-from models.customer_import import ImportReport, RowOutcome, import_customers
-from models.customers import Customer, CustomerAddress
-from models.enums import ActorKind, ConsentSource, CustomerSource
-from models.events import DomainEvent
-from models.import_formats import ImportFormat
-from models.tenancy import session_info
+from models.access.api_keys import ALL_SCOPES
+from models.core.actors import Actor
+from models.core.enums import ActorKind, ConsentSource, CustomerSource
+from models.core.events import DomainEvent
+from models.core.tenancy import session_info
+from models.customers.consent import ConsentEvent
+from models.customers.table import Customer, CustomerAddress
+from models.imports.formats import ImportFormat
+from models.imports.importer import ImportReport, RowOutcome, import_customers
 from server.db import Database
 
 from factories import OrgFixture, create_organization

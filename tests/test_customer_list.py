@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from models.enums import CustomerSource, CustomerType, RiskLevel, ShopperLevel
+from models.core.enums import CustomerSource, CustomerType, RiskLevel, ShopperLevel
 
 from factories import NOW, OrgFixture
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from models.enums import CustomerType, RegistrationStrategy
+from models.core.enums import CustomerType, RegistrationStrategy
 
 from factories import OrgFixture
 from snapshots import organization_state
@@ -70,7 +70,7 @@ async def test_add_customer_normalises_and_records(gql, org: OrgFixture) -> None
 async def event_kinds(org: OrgFixture) -> list[str]:
     from sqlalchemy import select
 
-    from models.events import DomainEvent
+    from models.core.events import DomainEvent
 
     async with org.db.admin_session() as session:
         return list(await session.scalars(select(DomainEvent.kind).where(
@@ -192,7 +192,7 @@ async def test_consent_history_records_each_decision_once(gql, org: OrgFixture) 
 
 
 async def set_strategy(org: OrgFixture, strategy: RegistrationStrategy) -> None:
-    from models.organizations import Organization
+    from models.organizations.table import Organization
 
     async with org.db.admin_session() as session:
         (await session.get(Organization, org.id)).registration_strategy = strategy

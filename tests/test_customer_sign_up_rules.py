@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.consent import ConsentEvent
-from models.customer_credentials import CustomerCredential
-from models.customer_sign_in import SignInForm, organization_by_slug, request_code, sign_in
-from models.customer_sign_up import SignUpForm, sign_up
-from models.customers import Customer
-from models.enums import (
+from models.access.codes import CodeRefused, SignInCode
+from models.access.credentials import CustomerCredential
+from models.access.customer_sign_in import SignInForm, organization_by_slug, request_code, sign_in
+from models.access.customer_sign_up import SignUpForm, sign_up
+from models.core.enums import (
     ActorKind,
     ConsentSource,
     CustomerSource,
@@ -22,12 +21,13 @@ from models.enums import (
     Device,
     RegistrationStrategy,
 )
-from models.errors import ErrorCode, Rejected
-from models.events import DomainEvent
-from models.organizations import Organization
-from models.sign_in_codes import CodeRefused, SignInCode
-from models.tenancy import session_info
-from models.validation import AddressFields
+from models.core.errors import ErrorCode, Rejected
+from models.core.events import DomainEvent
+from models.core.tenancy import session_info
+from models.core.validation import AddressFields
+from models.customers.consent import ConsentEvent
+from models.customers.table import Customer
+from models.organizations.table import Organization
 
 from factories import OrgFixture
 from snapshots import organization_state
@@ -240,7 +240,7 @@ async def code_for_later(org: OrgFixture, phone: str) -> str:
 
     from sqlalchemy import update
 
-    from models.base import utcnow
+    from models.core.base import utcnow
 
     async with org.db.admin_session() as session:
         await session.execute(update(SignInCode).where(SignInCode.organization_id == org.id)
@@ -352,8 +352,8 @@ async def test_an_email_and_a_phone_of_two_guests_are_refused(org: OrgFixture) -
 
 
 async def test_an_erased_customer_cannot_sign_in(org: OrgFixture) -> None:
-    from models.actors import Actor
-    from models.erasure import erase_customer
+    from models.core.actors import Actor
+    from models.customers.erasure import erase_customer
 
     created = await run(org, lambda s, o: sign_up(s, o, form(
         email="a@example.es", password=PASSWORD, addresses=ADDRESS)))
@@ -368,8 +368,8 @@ async def test_an_erased_customer_cannot_sign_in(org: OrgFixture) -> None:
 
 
 async def test_a_merged_customers_password_moves_to_the_target(org: OrgFixture) -> None:
-    from models.actors import Actor
-    from models.merging import merge_customers
+    from models.core.actors import Actor
+    from models.customers.merge import merge_customers
 
     created = await run(org, lambda s, o: sign_up(s, o, form(
         email="a@example.es", password=PASSWORD, addresses=ADDRESS)))

@@ -30,7 +30,7 @@ async def test_profile_shows_every_part(gql, org: OrgFixture) -> None:
     await org.order(cid, store_id=org.store_ids[1], total=1250, points=12)
     await org.order(cid, store_id=org.store_ids[2], total=750, points=7)
     await org.order(cid, store_id=org.store_ids[2], total=999,
-                    status=__import__("models.enums").enums.OrderStatus.CANCELLED)
+                    status=__import__("models.core.enums").core.enums.OrderStatus.CANCELLED)
 
     customer = (await gql.data(PROFILE, {"id": gid("Customer", cid)}))["customer"]
 
@@ -75,7 +75,7 @@ async def test_order_pages_follow_each_other(gql, org: OrgFixture) -> None:
 
 
 async def test_stats_header(gql, org: OrgFixture) -> None:
-    from models.enums import CustomerSource, CustomerType
+    from models.core.enums import CustomerSource, CustomerType
 
     a = await org.customer(subscribed=True, source=CustomerSource.POS, created_at=NOW)
     await org.customer(type=CustomerType.GUEST, registered_at=None, source=CustomerSource.POS)

@@ -10,8 +10,8 @@ import pytest
 import strawberry
 from graphql import OperationType, parse
 
-from models.actors import Actor
-from models.enums import ActorKind, StaffRole
+from models.core.actors import Actor
+from models.core.enums import ActorKind, StaffRole
 from resolvers.context import Context
 from resolvers.execution import ExecutionContext
 from resolvers.schema import build_schema, schema

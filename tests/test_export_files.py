@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from models.customer_columns import COLUMNS, ColumnKind
-from models.export_files import CsvWriter, XlsxWriter
+from models.customers.columns import COLUMNS, ColumnKind
+from models.exports.files import CsvWriter, XlsxWriter
 
 T, INT, M, DT, D, B = (ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.MONEY,
                        ColumnKind.DATETIME, ColumnKind.DATE, ColumnKind.BOOLEAN)

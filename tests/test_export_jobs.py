@@ -10,7 +10,7 @@ import httpx
 import openpyxl
 import pytest
 
-from models.enums import CustomerSource
+from models.core.enums import CustomerSource
 from server.download_links import sign
 
 from conftest import TEST_SECRET_KEY, GraphQL

@@ -13,10 +13,11 @@ from urllib.parse import urlparse
 import httpx
 from sqlalchemy import select, update
 
-from models.actors import Actor
-from models.base import utcnow
-from models.enums import ActorKind, StaffRole
-from models.export_jobs import (
+from models.core.actors import Actor
+from models.core.base import utcnow
+from models.core.enums import ActorKind, StaffRole
+from models.core.tenancy import session_info
+from models.exports.jobs import (
     ExportFormat,
     ExportJob,
     ExportKind,
@@ -25,7 +26,6 @@ from models.export_jobs import (
     fail_job,
     finish_job,
 )
-from models.tenancy import session_info
 from server.db import Database
 from server.exports import STALE_AFTER, ExportRunner
 from server.storage import LocalStorage

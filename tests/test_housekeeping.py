@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models.auth_sessions import (
+from models.access.codes import SignInCode, issue_code
+from models.access.sessions import (
     AuthSession,
     RetiredRefreshToken,
     TokenLifetimes,
@@ -13,10 +14,9 @@ from models.auth_sessions import (
     revoke_session,
     start_session,
 )
-from models.base import utcnow
-from models.enums import ActorKind
-from models.sign_in_codes import SignInCode, issue_code
-from models.tenancy import session_info
+from models.core.base import utcnow
+from models.core.enums import ActorKind
+from models.core.tenancy import session_info
 from server.db import Database
 from server.housekeeping import Housekeeping
 

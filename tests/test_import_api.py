@@ -12,8 +12,8 @@ from urllib.parse import urlparse
 import httpx
 from sqlalchemy import select
 
-from models.customers import Customer
-from models.enums import CustomerSource
+from models.core.enums import CustomerSource
+from models.customers.table import Customer
 from server.download_links import sign
 
 from conftest import TEST_SECRET_KEY

@@ -6,8 +6,8 @@ from pathlib import Path
 from sqlalchemy import select
 from test_cli import cli_env, run_cli
 
-from models.customers import Customer
-from models.enums import CustomerSource
+from models.core.enums import CustomerSource
+from models.customers.table import Customer
 from server.db import Database
 
 ROWS = [["First Name", "Last Name", "Email", "Accepts Email Marketing", "Address1", "City",

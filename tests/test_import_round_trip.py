@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 from test_customer_import import run_import
 
-from models.customer_columns import COLUMNS
-from models.customer_export import export_customers
-from models.customer_search import CustomerCriteria
-from models.customers import Customer, CustomerAddress
-from models.enums import ConsentSource, CustomerSource, CustomerType, RiskLevel, ShopperLevel
-from models.import_formats import ImportFormat
-from models.stores import Store
-from models.tenancy import session_info
+from models.core.enums import ConsentSource, CustomerSource, CustomerType, RiskLevel, ShopperLevel
+from models.core.tenancy import session_info
+from models.customers.columns import COLUMNS
+from models.customers.search import CustomerCriteria
+from models.customers.table import Customer, CustomerAddress
+from models.exports.rows import export_customers
+from models.imports.formats import ImportFormat
+from models.organizations.stores import Store
 
 from factories import OrgFixture, create_organization
 

@@ -13,16 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_customer_import import GENERIC_EN, ana, customers_of, importer, run_import, write_csv
 
-from models.actors import Actor
-from models.consent import ConsentEvent, set_consent
-from models.customer_import import ImportReport, RowOutcome, import_customers
-from models.customer_profile import add_customer, update_customer
-from models.customers import Customer, CustomerAddress
-from models.enums import ActorKind, ConsentSource, CustomerSource, CustomerType, StaffRole
-from models.events import DomainEvent
-from models.import_formats import recognise
-from models.import_rows import read_row
-from models.tenancy import session_info
+from models.core.actors import Actor
+from models.core.enums import ActorKind, ConsentSource, CustomerSource, CustomerType, StaffRole
+from models.core.events import DomainEvent
+from models.core.tenancy import session_info
+from models.customers.consent import ConsentEvent, set_consent
+from models.customers.profile import add_customer, update_customer
+from models.customers.table import Customer, CustomerAddress
+from models.imports.formats import recognise
+from models.imports.importer import ImportReport, RowOutcome, import_customers
+from models.imports.rows import read_row
 
 from factories import OrgFixture, create_organization
 from snapshots import organization_state

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from graphql import get_introspection_query, parse
 
-from models.actors import Actor
-from models.enums import ActorKind, StaffRole
+from models.core.actors import Actor
+from models.core.enums import ActorKind, StaffRole
 from resolvers.limits.cost import CostLimiter, compile_plan
 from resolvers.limits.setup import Limits
 from resolvers.schema import schema

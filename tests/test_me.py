@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models.actors import Actor
-from models.customers import Customer
-from models.enums import ActorKind, RegistrationStrategy, RiskLevel, ShopperLevel
-from models.events import DomainEvent
-from models.organizations import Organization
-from models.sign_in_codes import issue_code
-from models.tenancy import session_info
+from models.access.codes import issue_code
+from models.core.actors import Actor
+from models.core.enums import ActorKind, RegistrationStrategy, RiskLevel, ShopperLevel
+from models.core.events import DomainEvent
+from models.core.tenancy import session_info
+from models.customers.table import Customer
+from models.organizations.table import Organization
 from resolvers.schema import schema
 
 from factories import OrgFixture

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models.consent import ConsentEvent
-from models.enums import ConsentSource, CustomerType
-from models.events import DomainEvent
+from models.core.enums import ConsentSource, CustomerType
+from models.core.events import DomainEvent
+from models.customers.consent import ConsentEvent
 
 from factories import NOW, OrgFixture
 from snapshots import organization_state
@@ -35,9 +35,9 @@ async def consent(org: OrgFixture, customer_id: int, subscribed: bool, days_ago:
         when = NOW - timedelta(days=days_ago)
         session.add(ConsentEvent(organization_id=org.id, customer_id=customer_id,
                                  subscribed=subscribed, source=ConsentSource.WEB,
-                                 actor_kind=__import__("models.enums").enums.ActorKind.SYSTEM,
+                                 actor_kind=__import__("models.core.enums").core.enums.ActorKind.SYSTEM,
                                  occurred_at=when))
-        from models.customers import Customer
+        from models.customers.table import Customer
 
         row = await session.get(Customer, customer_id)
         row.subscribed, row.consent_updated_at = subscribed, when
@@ -140,14 +140,14 @@ async def test_erase_wipes_personal_data_and_keeps_orders(gql, org: OrgFixture) 
                                '{ totalCount } }', {"s": search})
         assert found["customers"]["totalCount"] == 0, search
     async with org.db.admin_session() as session:
-        from models.customers import Customer
+        from models.customers.table import Customer
 
         row = await session.get(Customer, cid)
         assert row.notes is None
         assert row.search_text == ""
         orders = await session.scalar(select(func.count()).select_from(
-            __import__("models.orders").orders.Order).where(
-            __import__("models.orders").orders.Order.customer_id == cid))
+            __import__("models.orders.table").orders.table.Order).where(
+            __import__("models.orders.table").orders.table.Order.customer_id == cid))
         assert orders == 1
 
     before = await organization_state(org.db, org.id)

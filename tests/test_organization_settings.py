@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models.enums import StaffRole
-from models.events import DomainEvent
-from models.organizations import Organization
+from models.core.enums import StaffRole
+from models.core.events import DomainEvent
+from models.organizations.table import Organization
 
 from conftest import GraphQL, StaffUsers
 from factories import OrgFixture, create_organization

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from models.actors import Actor
-from models.enums import ActorKind, StaffRole
+from models.core.actors import Actor
+from models.core.enums import ActorKind, StaffRole
 from server.app import create_app
 from server.db import Database
 from server.rate_limit import MemoryCounters, Rate, RateLimiter, RedisCounters, bucket_of

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models.aggregates import compute_aggregates, stored_aggregates
-from models.customers import Customer
-from models.enums import CustomerType, Device, GuestCheckout
-from models.events import DomainEvent
-from models.organizations import Organization
+from models.core.enums import CustomerType, Device, GuestCheckout
+from models.core.events import DomainEvent
+from models.customers.table import Customer
+from models.orders.aggregates import compute_aggregates, stored_aggregates
+from models.organizations.table import Organization
 
 from factories import OrgFixture, create_organization
 from snapshots import organization_state

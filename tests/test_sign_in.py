@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from models.auth_sessions import AuthSession, RetiredRefreshToken, hash_token
-from models.base import Base
-from models.enums import StaffRole
-from models.passwords import needs_rehash
-from models.staff_users import StaffUser
+from models.access.passwords import needs_rehash
+from models.access.sessions import AuthSession, RetiredRefreshToken, hash_token
+from models.access.staff import StaffUser
+from models.core.base import Base
+from models.core.enums import StaffRole
 from resolvers.node import to_global_id
 from server.app import create_app
 from server.settings import Settings

@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import utcnow
-from models.errors import ErrorCode, Rejected
-from models.sign_in_codes import (
+from models.access.codes import (
     MAX_ATTEMPTS,
     MAX_PER_WINDOW,
     CodeCheck,
@@ -21,7 +19,9 @@ from models.sign_in_codes import (
     issue_code,
     require_code,
 )
-from models.tenancy import session_info
+from models.core.base import utcnow
+from models.core.errors import ErrorCode, Rejected
+from models.core.tenancy import session_info
 
 from factories import OrgFixture
 

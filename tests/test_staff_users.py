@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models.enums import StaffRole
+from models.core.enums import StaffRole
 from resolvers.node import to_global_id
 
 from conftest import StaffGraphQL, StaffUsers

@@ -4,8 +4,8 @@ import base64
 
 import pytest
 
-from models.customers import Customer
-from models.tenancy import TenantScopeError
+from models.core.tenancy import TenantScopeError
+from models.customers.table import Customer
 
 from conftest import GraphQL
 from factories import create_organization

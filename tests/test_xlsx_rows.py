@@ -1,6 +1,6 @@
-"""The XLSX rows we write ourselves (models/xlsx_rows.py) against xlsxwriter's own `write_*` of
+"""The XLSX rows we write ourselves (models/exports/xlsx.py) against xlsxwriter's own `write_*` of
 the same cells: the same values, types, styles and XML text. These fail when xlsxwriter changes
-what models/xlsx_rows.py relies on (pyproject.toml pins the versions read)."""
+what models/exports/xlsx.py relies on (pyproject.toml pins the versions read)."""
 
 import io
 import re
@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from models.customer_columns import ColumnKind
-from models.export_files import XlsxWriter
-from models.xlsx_rows import MAX_TEXT, check_internals
+from models.customers.columns import ColumnKind
+from models.exports.files import XlsxWriter
+from models.exports.xlsx import MAX_TEXT, check_internals
 
 T, INT, M, DT, D, B = (ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.MONEY,
                        ColumnKind.DATETIME, ColumnKind.DATE, ColumnKind.BOOLEAN)
@@ -47,7 +47,7 @@ def ours(path: Path, rows: list[list[Any]]) -> None:
 
 
 def xlsxwriters(path: Path, rows: list[list[Any]]) -> None:
-    """What the export wrote before models/xlsx_rows.py: one `write_*` call a cell."""
+    """What the export wrote before models/exports/xlsx.py: one `write_*` call a cell."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "remove_timezone": True,
                                            "strings_to_formulas": False,
                                            "strings_to_numbers": False,

@@ -1,9 +1,9 @@
 """Root fields `viewer`, `staffUsers` and `apiKeys`."""
 
-from models.api_keys import list_api_keys
-from models.enums import ActorKind
-from models.staff_users import StaffUser as StaffUserRow
-from models.staff_users import list_staff_users
+from models.access.api_keys import list_api_keys
+from models.access.staff import StaffUser as StaffUserRow
+from models.access.staff import list_staff_users
+from models.core.enums import ActorKind
 from resolvers.access.types import ApiKey, StaffUser, staff_users_of
 from resolvers.context import Info
 

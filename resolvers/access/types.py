@@ -8,12 +8,12 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.api_keys import ApiKey as ApiKeyRow
-from models.auth_sessions import AuthSession
-from models.enums import StaffRole
-from models.staff_users import StaffUser as StaffUserRow
-from models.staff_users import store_ids_of
-from models.stores import Store as StoreRow
+from models.access.api_keys import ApiKey as ApiKeyRow
+from models.access.sessions import AuthSession
+from models.access.staff import StaffUser as StaffUserRow
+from models.access.staff import store_ids_of
+from models.core.enums import StaffRole
+from models.organizations.stores import Store as StoreRow
 from resolvers.node import to_global_id
 from resolvers.stores.types import Store
 from resolvers.user_errors import UserError

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from models.changes import ERASED
-from models.enums import ActorKind
-from models.events import EventKind
+from models.core.changes import ERASED
+from models.core.enums import ActorKind
+from models.core.events import EventKind
 from resolvers.activity.types import ActivityActor, ActivityChange, ActivityEntry
 from resolvers.common import Money
 from resolvers.node import to_global_id

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import strawberry
 
-from models.enums import ActorKind
-from models.events import EventKind
+from models.core.enums import ActorKind
+from models.core.events import EventKind
 from resolvers.common import PageInfo
 from resolvers.context import Info
 

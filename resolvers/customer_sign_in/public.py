@@ -6,11 +6,11 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customer_profile import as_told_to_customers
-from models.customer_sign_in import organization_by_slug
-from models.enums import ActorKind
-from models.errors import ErrorCode, Rejected, error
-from models.organizations import Organization
+from models.access.customer_sign_in import organization_by_slug
+from models.core.enums import ActorKind
+from models.core.errors import ErrorCode, Rejected, error
+from models.customers.profile import as_told_to_customers
+from models.organizations.table import Organization
 from resolvers.context import Info, OrganizationProfile
 from resolvers.user_errors import UserError, committed
 

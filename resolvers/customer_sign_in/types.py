@@ -5,8 +5,8 @@ from typing import Self
 
 import strawberry
 
-from models.auth_sessions import AuthSession
-from models.customers import Customer as CustomerRow
+from models.access.sessions import AuthSession
+from models.customers.table import Customer as CustomerRow
 from resolvers.me.types import MyProfile
 from resolvers.user_errors import UserError
 

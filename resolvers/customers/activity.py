@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.activity.types import ACTIVITY_CURSOR, ActivityConnection
 from resolvers.context import Info
 from resolvers.errors import ClientError

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.customer_search import CustomerCriteria, count_customers
+from models.customers.search import CustomerCriteria, count_customers
 from resolvers.common import PageInfo
 from resolvers.context import Info
 from resolvers.customers.types import Customer

@@ -6,9 +6,9 @@ from typing import TypeVar
 
 import strawberry
 
-from models.customer_search import Between, CustomerCriteria
-from models.enums import CustomerSource, CustomerType, RiskLevel, ShopperLevel
-from models.money import to_minor
+from models.core.enums import CustomerSource, CustomerType, RiskLevel, ShopperLevel
+from models.core.money import to_minor
+from models.customers.search import Between, CustomerCriteria
 from resolvers.common import DateTimeRange, DecimalRange, IntRange
 from resolvers.node import pk_of
 

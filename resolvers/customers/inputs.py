@@ -5,8 +5,8 @@ from typing import Any
 
 import strawberry
 
-from models.enums import RiskLevel, ShopperLevel
-from models.validation import AddressFields
+from models.core.enums import RiskLevel, ShopperLevel
+from models.core.validation import AddressFields
 from resolvers.user_errors import input_pk
 
 

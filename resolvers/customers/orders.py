@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable
 
-from models.order_search import OrderCriteria
+from models.orders.search import OrderCriteria
 from resolvers.context import Info
 from resolvers.orders.types import ORDERS_CURSOR, OrderConnection
 from resolvers.pagination import decode_cursor, window

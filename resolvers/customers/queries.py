@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import customer_search
+from models.customers import search
 from resolvers.context import Info
 from resolvers.customers.connection import CustomerConnection, CustomerEdge
 from resolvers.customers.filters import CustomerFilter
@@ -25,18 +25,18 @@ async def customers(
     context = info.context
     organization = context.organization
     page = window(first, after, last, before, context.max_page_size)
-    ordering = [s.to_order() for s in sort or []] or list(customer_search.DEFAULT_ORDER)
+    ordering = [s.to_order() for s in sort or []] or list(search.DEFAULT_ORDER)
     kind = "customers:" + ",".join(f"{o.field.name}:{int(o.descending)}" for o in ordering)
     criteria = filter.to_criteria(organization.currency) if filter else (
-        customer_search.CustomerCriteria())
+        search.CustomerCriteria())
     cursor = decode_cursor(page.cursor, kind) if page.cursor else None
     async with context.read_session() as session:
-        found = await customer_search.list_customers(
+        found = await search.list_customers(
             session, criteria, ordering,
-            customer_search.Page(page.size, cursor, page.backwards),
+            search.Page(page.size, cursor, page.backwards),
             organization.default_country,
         )
-    cursor_values = customer_search.cursor_reader(ordering)
+    cursor_values = search.cursor_reader(ordering)
     edges = [
         CustomerEdge(cursor=encode_cursor(kind, cursor_values(row)),
                      node=Customer.from_row(row, organization.currency))
@@ -55,8 +55,8 @@ async def customer(info: Info, id: strawberry.ID) -> Customer | None:
 async def customer_stats(info: Info, filter: CustomerFilter | None = None) -> CustomerStats:
     organization = info.context.organization
     criteria = filter.to_criteria(organization.currency) if filter else (
-        customer_search.CustomerCriteria())
+        search.CustomerCriteria())
     async with info.context.read_session() as session:
-        stats = await customer_search.customer_stats(session, criteria,
+        stats = await search.customer_stats(session, criteria,
                                                      organization.default_country)
     return CustomerStats.of(stats, organization.currency)

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.customer_search import CustomerOrder, CustomerSortField
+from models.customers.search import CustomerOrder, CustomerSortField
 from resolvers.common import SortDirection
 
 

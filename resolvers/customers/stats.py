@@ -2,8 +2,8 @@
 
 import strawberry
 
-from models.customer_search import CustomerStats as Stats
-from models.enums import CustomerSource
+from models.core.enums import CustomerSource
+from models.customers.search import CustomerStats as Stats
 from resolvers.common import Money
 
 

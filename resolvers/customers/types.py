@@ -8,9 +8,7 @@ from typing import Self
 import phonenumbers
 import strawberry
 
-from models.customers import Customer as CustomerRow
-from models.customers import CustomerAddress
-from models.enums import (
+from models.core.enums import (
     ActorKind,
     ConsentSource,
     CustomerSource,
@@ -20,8 +18,10 @@ from models.enums import (
     RiskLevel,
     ShopperLevel,
 )
-from models.money import monthly_spend
-from models.order_search import OrderCriteria
+from models.core.money import monthly_spend
+from models.customers.table import Customer as CustomerRow
+from models.customers.table import CustomerAddress
+from models.orders.search import OrderCriteria
 from resolvers.activity.types import ActivityConnection
 from resolvers.common import Money
 from resolvers.context import Info

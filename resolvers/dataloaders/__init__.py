@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiodataloader import DataLoader
 
-from models.order_search import OrderCriteria
+from models.orders.search import OrderCriteria
 from resolvers.dataloaders.actor_names import load_actor_names
 from resolvers.dataloaders.addresses import load_addresses
 from resolvers.dataloaders.consent_history import load_consent_history

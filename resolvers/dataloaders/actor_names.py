@@ -4,9 +4,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from models.api_keys import ApiKey
-from models.enums import ActorKind
-from models.staff_users import StaffUser
+from models.access.api_keys import ApiKey
+from models.access.staff import StaffUser
+from models.core.enums import ActorKind
 
 if TYPE_CHECKING:
     from resolvers.context import Context

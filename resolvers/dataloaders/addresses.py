@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models.customers import CustomerAddress
+from models.customers.table import CustomerAddress
 from resolvers.customers.types import Address
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models.consent import ConsentEvent as ConsentEventRow
+from models.customers.consent import ConsentEvent as ConsentEventRow
 from resolvers.customers.types import ConsentEvent
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from models.activity import count_events_of_customers, events_of_customers
+from models.customers.activity import count_events_of_customers, events_of_customers
 from resolvers.activity.entries import activity_entry, named_actor
 from resolvers.activity.types import ACTIVITY_CURSOR, ActivityConnection, ActivityEdge
 from resolvers.pagination import Window, encode_cursor, page_info

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from models.order_search import (
+from models.orders.search import (
     OrderCriteria,
     count_orders_of_customers,
     items_of_orders,

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models.customers import CustomerStore
-from models.stores import Store as StoreRow
+from models.customers.table import CustomerStore
+from models.organizations.stores import Store as StoreRow
 from resolvers.stores.types import Store
 
 if TYPE_CHECKING:

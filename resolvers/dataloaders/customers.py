@@ -4,8 +4,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models.customers import Customer as CustomerRow
-from models.merging import resolve_redirects
+from models.customers.merge import resolve_redirects
+from models.customers.table import Customer as CustomerRow
 from resolvers.customers.types import Customer
 
 if TYPE_CHECKING:

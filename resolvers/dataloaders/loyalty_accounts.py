@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models.loyalty import LoyaltyAccount
+from models.loyalty.ledger import LoyaltyAccount
 from resolvers.customers.types import Loyalty
 
 if TYPE_CHECKING:

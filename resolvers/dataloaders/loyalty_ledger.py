@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models.loyalty import LoyaltyLedgerEntry as LedgerRow
+from models.loyalty.ledger import LoyaltyLedgerEntry as LedgerRow
 from resolvers.loyalty.types import LoyaltyLedgerEntry
 
 if TYPE_CHECKING:

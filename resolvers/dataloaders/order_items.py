@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from models.order_search import items_of_orders
+from models.orders.search import items_of_orders
 from resolvers.orders.types import OrderItem
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from models.orders import Order as OrderRow
+from models.orders.table import Order as OrderRow
 from resolvers.dataloaders.by_id import load_by_id
 from resolvers.orders.types import Order
 

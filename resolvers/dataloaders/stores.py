@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from models.stores import Store as StoreRow
+from models.organizations.stores import Store as StoreRow
 from resolvers.dataloaders.by_id import load_by_id
 from resolvers.stores.types import Store
 

@@ -6,12 +6,12 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import export_jobs as jobs
-from models.customer_columns import CustomerColumn
-from models.errors import ErrorCode, Rejected, error
-from models.export_history import check_customer
-from models.export_jobs import ExportFormat
-from models.permissions import Permission
+from models.access.permissions import Permission
+from models.core.errors import ErrorCode, Rejected, error
+from models.customers.columns import CustomerColumn
+from models.exports import jobs
+from models.exports.history import check_customer
+from models.exports.jobs import ExportFormat
 from resolvers.context import Info
 from resolvers.customers.filters import CustomerFilter
 from resolvers.customers.sorters import CustomerSort

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.export_jobs import ExportJob as ExportJobRow
+from models.exports.jobs import ExportJob as ExportJobRow
 from resolvers.context import Info
 from resolvers.exports.types import ExportJob
 from resolvers.node import pk_of

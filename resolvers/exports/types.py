@@ -5,8 +5,8 @@ from enum import Enum
 
 import strawberry
 
-from models.export_jobs import ExportFormat, ExportStatus
-from models.export_jobs import ExportJob as ExportJobRow
+from models.exports.jobs import ExportFormat, ExportStatus
+from models.exports.jobs import ExportJob as ExportJobRow
 from resolvers.context import Info
 from resolvers.node import to_global_id
 

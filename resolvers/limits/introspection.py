@@ -11,7 +11,7 @@ from graphql import NoSchemaIntrospectionCustomRule
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
-from models.enums import ActorKind
+from models.core.enums import ActorKind
 
 INTROSPECTING_KINDS = frozenset({ActorKind.STAFF_USER, ActorKind.API_KEY, ActorKind.SYSTEM})
 

@@ -5,8 +5,8 @@ from typing import Self
 
 import strawberry
 
-from models.enums import LedgerKind
-from models.loyalty import LoyaltyLedgerEntry as LedgerRow
+from models.core.enums import LedgerKind
+from models.loyalty.ledger import LoyaltyLedgerEntry as LedgerRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
 

@@ -1,6 +1,6 @@
 """Root field `me`."""
 
-from models.own_profile import own_customer
+from models.customers.own_profile import own_customer
 from resolvers.context import Info
 from resolvers.me.session import signed_in
 from resolvers.me.types import MyProfile

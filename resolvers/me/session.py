@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from models.own_profile import SessionEnded
+from models.customers.own_profile import SessionEnded
 from resolvers.errors import ClientError
 
 

@@ -11,9 +11,9 @@ from typing import Self
 
 import strawberry
 
-from models.customers import Customer as CustomerRow
-from models.enums import OrderChannel, OrderStatus
-from models.order_search import OrderCriteria
+from models.core.enums import OrderChannel, OrderStatus
+from models.customers.table import Customer as CustomerRow
+from models.orders.search import OrderCriteria
 from resolvers.common import Money, PageInfo
 from resolvers.context import Info
 from resolvers.customers.orders import customer_orders

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from sqlalchemy.engine import Row
 
-from models.enums import FulfilmentType, OrderChannel, OrderStatus, Punctuality
-from models.order_search import OrderCriteria
-from models.orders import Order as OrderRow
-from models.orders import OrderItem as OrderItemRow
+from models.core.enums import FulfilmentType, OrderChannel, OrderStatus, Punctuality
+from models.orders.search import OrderCriteria
+from models.orders.table import Order as OrderRow
+from models.orders.table import OrderItem as OrderItemRow
 from resolvers.common import DateTimeRange, Money, PageInfo
 from resolvers.context import Info
 from resolvers.node import Node, pk_of, to_global_id

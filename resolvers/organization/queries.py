@@ -4,11 +4,11 @@ from typing import Annotated
 
 import strawberry
 
-from models import organizations
-from models.customer_profile import organization_of
-from models.customer_sign_in import organization_by_slug
-from models.enums import ActorKind, Device
-from models.errors import Rejected
+from models.access.customer_sign_in import organization_by_slug
+from models.core.enums import ActorKind, Device
+from models.core.errors import Rejected
+from models.customers.profile import organization_of
+from models.organizations import storefront
 from resolvers.context import Info
 from resolvers.errors import ClientError
 from resolvers.organization.types import Organization, StorefrontPolicy
@@ -39,4 +39,4 @@ async def storefront_policy(
                               "credentials.", "BAD_USER_INPUT")
         else:
             row = await organization_of(session, info.context.actor)
-    return StorefrontPolicy.of(organizations.storefront_policy(row, device))
+    return StorefrontPolicy.of(storefront.storefront_policy(row, device))

@@ -5,9 +5,9 @@ from typing import Self
 
 import strawberry
 
-from models.enums import Device, GuestCheckout, RegistrationStrategy
-from models.organizations import Organization as OrganizationRow
-from models.organizations import StorefrontPolicy as Policy
+from models.core.enums import Device, GuestCheckout, RegistrationStrategy
+from models.organizations import storefront
+from models.organizations.table import Organization as OrganizationRow
 from resolvers.node import Node, to_global_id
 
 
@@ -62,7 +62,7 @@ class StorefrontPolicy:
         description="What a guest is asked for to register.")
 
     @classmethod
-    def of(cls, policy: Policy) -> Self:
+    def of(cls, policy: storefront.StorefrontPolicy) -> Self:
         return cls(device=policy.device, guest_checkout=policy.guest_checkout,
                    guests_may_check_out=policy.guests_may_check_out,
                    guests_may_use_cart=policy.guests_may_use_cart,

@@ -3,7 +3,7 @@
 import strawberry
 from sqlalchemy import select
 
-from models.stores import Store as StoreRow
+from models.organizations.stores import Store as StoreRow
 from resolvers.context import Info
 from resolvers.node import pk_of
 from resolvers.stores.types import Store

@@ -4,7 +4,7 @@ from typing import Self
 
 import strawberry
 
-from models.stores import Store as StoreRow
+from models.organizations.stores import Store as StoreRow
 from resolvers.node import Node, to_global_id
 
 

@@ -4,7 +4,7 @@ Every root field of the built schema must declare exactly one `Requires`, appear
 row of README.md's role matrix (with the permission it declares), and have an example in
 `EXAMPLES`. Each example then runs, in process, as every kind of caller in README's columns, and
 each must get what its cell says. The expectation is README's table, never
-`models.permissions.denial` (which would only test the code against itself).
+`models.access.permissions.denial` (which would only test the code against itself).
 """
 
 import base64
@@ -19,18 +19,18 @@ import pytest
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from models.actors import Actor
-from models.api_keys import ALL_SCOPES, create_api_key
-from models.api_keys import ApiKey as ApiKeyRow
-from models.auth_sessions import start_session
-from models.customer_credentials import set_password
-from models.customers import Customer as CustomerRow
-from models.enums import ActorKind, CustomerType, OrderStatus, RegistrationStrategy, StaffRole
-from models.export_jobs import ExportFormat, ExportKind, create_export_job
-from models.organizations import Organization as OrganizationRow
-from models.staff_users import StaffUser as StaffUserRow
-from models.staff_users import create_staff_user
-from models.tenancy import session_info
+from models.access.api_keys import ALL_SCOPES, create_api_key
+from models.access.api_keys import ApiKey as ApiKeyRow
+from models.access.credentials import set_password
+from models.access.sessions import start_session
+from models.access.staff import StaffUser as StaffUserRow
+from models.access.staff import create_staff_user
+from models.core.actors import Actor
+from models.core.enums import ActorKind, CustomerType, OrderStatus, RegistrationStrategy, StaffRole
+from models.core.tenancy import session_info
+from models.customers.table import Customer as CustomerRow
+from models.exports.jobs import ExportFormat, ExportKind, create_export_job
+from models.organizations.table import Organization as OrganizationRow
 from resolvers.context import Context
 from resolvers.permissions import Requires
 from resolvers.schema import schema

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from models.actors import Actor
-from models.enums import ActorKind, CustomerType, StaffRole
+from models.core.actors import Actor
+from models.core.enums import ActorKind, CustomerType, StaffRole
 
 from conftest import ActorGraphQL
 from factories import OrgFixture
@@ -124,7 +124,7 @@ async def test_the_list_count_and_stats_hold_only_the_managers_customers(shop: S
 
 
 async def test_a_visible_customer_comes_with_all_their_orders_and_records(shop: Shop) -> None:
-    """Every order of a customer the manager sees, wherever placed (models/store_scope.py)."""
+    """Every order of a customer the manager sees, wherever placed (models/core/store_scope.py)."""
     nodes = {n["id"]: n for n in (await listing(shop.manager_a))["customers"]["nodes"]}
     carla = nodes[gid("Customer", shop.a_ordered)]
     assert carla["orders"]["totalCount"] == 2

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.seed import DemoAlreadySeededError, earned_points, plan_demo, seed_demo
 from models import (
     ConsentEvent,
     Customer,
@@ -30,10 +31,7 @@ from models import (
     Organization,
     Store,
 )
-from models.aggregates import compute_aggregates, stored_aggregates
-from models.customers import search_name, search_text
-from models.demo import DemoAlreadySeededError, earned_points, plan_demo, seed_demo
-from models.enums import (
+from models.core.enums import (
     CustomerSource,
     CustomerType,
     FulfilmentType,
@@ -42,6 +40,8 @@ from models.enums import (
     OrderStatus,
     Punctuality,
 )
+from models.customers.table import search_name, search_text
+from models.orders.aggregates import compute_aggregates, stored_aggregates
 from server.db import Database
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)

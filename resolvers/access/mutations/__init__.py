@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.access.mutations.create_api_key import CreateApiKeyPayload, create_api_key
 from resolvers.access.mutations.create_staff_user import (
     CreateStaffUserPayload,

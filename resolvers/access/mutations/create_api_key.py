@@ -3,7 +3,7 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.api_keys import add_api_key
+from models.access.api_keys import add_api_key
 from resolvers.access.types import ApiKey
 from resolvers.context import Info
 from resolvers.user_errors import UserError, run_rule

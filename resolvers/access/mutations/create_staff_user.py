@@ -4,8 +4,8 @@ manager's stores or a viewer's grants."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import StaffRole
-from models.staff_users import create_staff_user as create_staff_user_rule
+from models.access.staff import create_staff_user as create_staff_user_rule
+from models.core.enums import StaffRole
 from resolvers.access.types import StaffUser, staff_users_of
 from resolvers.context import Info
 from resolvers.user_errors import UserError, input_pk, run_rule

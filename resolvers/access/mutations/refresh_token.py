@@ -7,10 +7,10 @@ copy of it is in other hands: the whole session is revoked.
 import strawberry
 from sqlalchemy import select
 
-from models.auth_sessions import RefreshTokenReused, refresh_session
-from models.enums import ActorKind
-from models.errors import ErrorCode, Rejected, error
-from models.staff_users import DISABLED, StaffUser
+from models.access.sessions import RefreshTokenReused, refresh_session
+from models.access.staff import DISABLED, StaffUser
+from models.core.enums import ActorKind
+from models.core.errors import ErrorCode, Rejected, error
 from resolvers.access.types import SessionTokensPayload, staff_users_of
 from resolvers.context import Info
 from resolvers.user_errors import UserError

@@ -4,7 +4,7 @@ within seconds on the others."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.api_keys import revoke_api_key as revoke_api_key_rule
+from models.access.api_keys import revoke_api_key as revoke_api_key_rule
 from resolvers.access.types import ApiKey
 from resolvers.context import Info
 from resolvers.user_errors import UserError, input_pk, run_rule

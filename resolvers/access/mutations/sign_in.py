@@ -4,11 +4,11 @@ access token and a refresh token."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.auth_sessions import start_session
-from models.enums import ActorKind
-from models.errors import ErrorCode, error
-from models.organizations import organization_id_by_slug
-from models.staff_users import authenticate_staff, wrong_credentials
+from models.access.sessions import start_session
+from models.access.staff import authenticate_staff, wrong_credentials
+from models.core.enums import ActorKind
+from models.core.errors import ErrorCode, error
+from models.organizations.table import organization_id_by_slug
 from resolvers.access.types import SessionTokensPayload, staff_users_of
 from resolvers.context import Info
 from resolvers.user_errors import UserError, run_rule

@@ -4,8 +4,8 @@ the signed-in user."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.auth_sessions import revoke_session, revoke_subject_sessions
-from models.errors import ErrorCode, Rejected, error
+from models.access.sessions import revoke_session, revoke_subject_sessions
+from models.core.errors import ErrorCode, Rejected, error
 from resolvers.context import Info
 from resolvers.user_errors import UserError, run_rule
 

@@ -6,8 +6,8 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import ActorKind, StaffRole
-from models.staff_users import update_staff_user as update_staff_user_rule
+from models.access.staff import update_staff_user as update_staff_user_rule
+from models.core.enums import ActorKind, StaffRole
 from resolvers.access.types import StaffUser, staff_users_of
 from resolvers.context import Info
 from resolvers.user_errors import UserError, input_pk, run_rule

@@ -3,7 +3,7 @@ session are the generic `refreshToken` and `signOut`."""
 
 import strawberry
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.customer_sign_in.mutations.customer_sign_in import customer_sign_in
 from resolvers.customer_sign_in.mutations.customer_sign_up import customer_sign_up
 from resolvers.customer_sign_in.mutations.request_sign_in_code import (

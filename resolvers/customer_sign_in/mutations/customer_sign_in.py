@@ -4,12 +4,12 @@ the one-time code, as the organization's registration strategy allows."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.auth_sessions import AuthSession, start_session
-from models.customer_sign_in import SignInForm, sign_in
-from models.customers import Customer as CustomerRow
-from models.enums import ActorKind
-from models.errors import ErrorCode
-from models.organizations import Organization
+from models.access.customer_sign_in import SignInForm, sign_in
+from models.access.sessions import AuthSession, start_session
+from models.core.enums import ActorKind
+from models.core.errors import ErrorCode
+from models.customers.table import Customer as CustomerRow
+from models.organizations.table import Organization
 from resolvers.context import Info
 from resolvers.customer_sign_in.public import run_public_rule
 from resolvers.customer_sign_in.types import CustomerSessionPayload

@@ -3,11 +3,11 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.auth_sessions import AuthSession, start_session
-from models.customer_sign_up import SignUpForm, sign_up
-from models.customers import Customer as CustomerRow
-from models.enums import ActorKind, Device
-from models.organizations import Organization
+from models.access.customer_sign_up import SignUpForm, sign_up
+from models.access.sessions import AuthSession, start_session
+from models.core.enums import ActorKind, Device
+from models.customers.table import Customer as CustomerRow
+from models.organizations.table import Organization
 from resolvers.context import Info
 from resolvers.customer_sign_in.public import run_public_rule
 from resolvers.customer_sign_in.types import CustomerSessionPayload

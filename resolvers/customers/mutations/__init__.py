@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.customers.mutations.add_customer import AddCustomerPayload, add_customer
 from resolvers.customers.mutations.erase_customer import EraseCustomerPayload, erase_customer
 from resolvers.customers.mutations.import_customers import (

@@ -3,8 +3,8 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customer_profile import add_customer as add_customer_rule
-from models.customers import Customer as CustomerRow
+from models.customers.profile import add_customer as add_customer_rule
+from models.customers.table import Customer as CustomerRow
 from resolvers.context import Info
 from resolvers.customers.inputs import ProfileInput, sent_fields
 from resolvers.customers.types import Customer

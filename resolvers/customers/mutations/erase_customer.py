@@ -3,9 +3,9 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers import Customer as CustomerRow
-from models.enums import ActorKind
-from models.erasure import erase_customer as erase_customer_rule
+from models.core.enums import ActorKind
+from models.customers.erasure import erase_customer as erase_customer_rule
+from models.customers.table import Customer as CustomerRow
 from resolvers.context import Info
 from resolvers.customers.types import Customer
 from resolvers.user_errors import UserError, input_pk, run_rule

@@ -7,11 +7,11 @@ from pathlib import Path
 import strawberry
 from strawberry.file_uploads import Upload
 
-from models.customer_import import ImportReport as ReportRow
-from models.customer_import import import_customers as import_customers_rule
-from models.errors import ErrorCode, Rejected
-from models.import_formats import ImportFormat
-from models.import_report import ReportCsv
+from models.core.errors import ErrorCode, Rejected
+from models.imports.formats import ImportFormat
+from models.imports.importer import ImportReport as ReportRow
+from models.imports.importer import import_customers as import_customers_rule
+from models.imports.report import ReportCsv
 from resolvers.context import Info
 from resolvers.user_errors import UserError
 

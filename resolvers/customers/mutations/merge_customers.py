@@ -3,8 +3,8 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers import Customer as CustomerRow
-from models.merging import merge_customers as merge_customers_rule
+from models.customers.merge import merge_customers as merge_customers_rule
+from models.customers.table import Customer as CustomerRow
 from resolvers.context import Info
 from resolvers.customers.types import Customer
 from resolvers.user_errors import UserError, input_pk, run_rule

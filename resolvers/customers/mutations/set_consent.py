@@ -3,9 +3,9 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.consent import set_consent as set_consent_rule
-from models.customers import Customer as CustomerRow
-from models.enums import ActorKind, ConsentSource
+from models.core.enums import ActorKind, ConsentSource
+from models.customers.consent import set_consent as set_consent_rule
+from models.customers.table import Customer as CustomerRow
 from resolvers.context import Info
 from resolvers.customers.types import Customer
 from resolvers.user_errors import UserError, input_pk, run_rule

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.me.mutations.set_my_consent import SetMyConsentPayload, set_my_consent
 from resolvers.me.mutations.update_me import UpdateMePayload, update_me
 from resolvers.permissions import requires

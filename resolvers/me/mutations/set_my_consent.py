@@ -3,9 +3,9 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers import Customer as CustomerRow
-from models.enums import ConsentSource, Device
-from models.own_profile import set_own_consent
+from models.core.enums import ConsentSource, Device
+from models.customers.own_profile import set_own_consent
+from models.customers.table import Customer as CustomerRow
 from resolvers.context import Info
 from resolvers.me.session import signed_in
 from resolvers.me.types import MyProfile

@@ -6,8 +6,8 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers import Customer as CustomerRow
-from models.own_profile import update_own_profile
+from models.customers.own_profile import update_own_profile
+from models.customers.table import Customer as CustomerRow
 from resolvers.context import Info
 from resolvers.customers.inputs import AddressInput
 from resolvers.me.session import signed_in

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.orders.mutations.adjust_loyalty_points import (
     AdjustLoyaltyPointsPayload,
     adjust_loyalty_points,

@@ -5,10 +5,10 @@ from enum import Enum
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers import Customer as CustomerRow
-from models.enums import LedgerKind
-from models.loyalty import LoyaltyLedgerEntry as LedgerRow
-from models.loyalty import adjust_points
+from models.core.enums import LedgerKind
+from models.customers.table import Customer as CustomerRow
+from models.loyalty.ledger import LoyaltyLedgerEntry as LedgerRow
+from models.loyalty.ledger import adjust_points
 from resolvers.context import Info
 from resolvers.customers.types import Customer
 from resolvers.loyalty.types import LoyaltyLedgerEntry

@@ -6,15 +6,15 @@ from decimal import Decimal
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import Device, FulfilmentType, OrderChannel, OrderStatus
-from models.order_recording import (
+from models.core.enums import Device, FulfilmentType, OrderChannel, OrderStatus
+from models.orders.recording import (
     CustomerFields,
     FulfilmentFields,
     ItemFields,
     OrderFields,
 )
-from models.order_recording import record_order as record_order_rule
-from models.orders import Order as OrderRow
+from models.orders.recording import record_order as record_order_rule
+from models.orders.table import Order as OrderRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
 from resolvers.user_errors import UserError, input_pk, run_rule

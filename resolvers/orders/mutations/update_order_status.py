@@ -5,10 +5,10 @@ from datetime import datetime
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import OrderStatus
-from models.order_status import UNSET, StatusChange
-from models.order_status import update_order_status as update_order_status_rule
-from models.orders import Order as OrderRow
+from models.core.enums import OrderStatus
+from models.orders.status import UNSET, StatusChange
+from models.orders.status import update_order_status as update_order_status_rule
+from models.orders.table import Order as OrderRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
 from resolvers.user_errors import UserError, input_pk, run_rule

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.permissions import Permission
+from models.access.permissions import Permission
 from resolvers.organization.mutations.update_organization_settings import (
     UpdateOrganizationSettingsPayload,
     update_organization_settings,

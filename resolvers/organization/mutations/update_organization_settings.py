@@ -7,10 +7,10 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import GuestCheckout, RegistrationStrategy
-from models.organizations import SETTINGS
-from models.organizations import Organization as OrganizationRow
-from models.organizations import update_organization_settings as update_settings_rule
+from models.core.enums import GuestCheckout, RegistrationStrategy
+from models.organizations.table import SETTINGS
+from models.organizations.table import Organization as OrganizationRow
+from models.organizations.table import update_organization_settings as update_settings_rule
 from resolvers.context import Info
 from resolvers.organization.types import Organization
 from resolvers.user_errors import UserError, run_rule
