@@ -16,7 +16,7 @@ error) goes to graphql-core's own `complete_value`/`handle_field_error` with the
 resolved, so errors, their paths and null propagation are graphql-core's, and no resolver runs
 twice. Fields with extensions (root fields) take the ordinary path; arguments are converted
 once per request (`orders(first:)`). Plans are made once per selection set and request;
-shortcuts of fields without arguments once per process. tests/test_execution.py compares both
+shortcuts of fields without arguments once per process. tests/engine/test_execution.py compares both
 executors on the front end's operations and on values that fail.
 """
 

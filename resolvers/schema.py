@@ -106,7 +106,7 @@ def build_schema(limits: Limits | None = None,
                  execution_context_class: type[ExecutionContext] | None = ExecutionContext,
                  ) -> strawberry.Schema:
     """The schema; `execution_context_class=None` runs Strawberry's stock executor, which
-    tests/test_execution.py compares ours with."""
+    tests/engine/test_execution.py compares ours with."""
     # Everything the limits need is built once here: the validation cache keys on the rules, so
     # rules made anew per request would never hit it.
     return Schema(

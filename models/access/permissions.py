@@ -2,7 +2,7 @@
 
 Resolvers declare one `Permission` per root field (`resolvers/permissions.py`); this module says
 which actors hold it. README.md shows the same matrix as a table, and
-`tests/api/test_role_matrix.py` walks every root field as every kind of caller against it.
+`tests/permissions/test_role_matrix.py` walks every root field as every kind of caller against it.
 """
 
 from enum import Enum

@@ -7,7 +7,7 @@ generated once per table with every cell written out, and appended to the worksh
 which xlsxwriter copies into the sheet's `<sheetData>` when the workbook closes.
 
 This relies on xlsxwriter's internals (`XLSXWRITER_INTERNALS`), checked when a sheet starts and
-by tests/test_xlsx_rows.py; pyproject.toml pins the versions they were read from.
+by tests/models/exports/test_xlsx_rows.py; pyproject.toml pins the versions they were read from.
 """
 
 import re
