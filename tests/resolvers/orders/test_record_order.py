@@ -9,6 +9,7 @@ import pytest
 
 from models.core.enums import CustomerType, Device, GuestCheckout
 
+from clients import GraphQL
 from factories import OrgFixture, create_organization
 from order_writes import (
     NOW,
@@ -144,7 +145,6 @@ async def test_the_same_external_id_records_once(gql, org: OrgFixture) -> None:
 
 async def test_external_ids_belong_to_one_organization(gql, org: OrgFixture, db, client
                                                        ) -> None:
-    from conftest import GraphQL
 
     other = await create_organization(db)
     mine = await record(gql, order_input(org, externalId="SHARED-1"))
@@ -174,7 +174,6 @@ async def test_points_follow_the_rate_and_only_completed_orders(gql, org: OrgFix
 
 
 async def test_currency_precision_and_rounding(db, client) -> None:
-    from conftest import GraphQL
 
     yen = await create_organization(db, currency="JPY")
     order = (await GraphQL(client, yen.api_key).data(RECORD, {"input": order_input(yen, items=[
