@@ -19,7 +19,7 @@ from models.core.actors import Actor
 from models.core.enums import ActorKind
 from models.core.tenancy import session_info
 from models.exports.jobs import ExportJob as ExportJobRow
-from resolvers.count_cache import CountCache
+from resolvers.engine.count_cache import CountCache
 
 if TYPE_CHECKING:
     from resolvers.dataloaders import DataLoaders

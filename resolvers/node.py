@@ -5,7 +5,7 @@ import binascii
 
 import strawberry
 
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")

@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 
 from resolvers.common import PageInfo
-from resolvers.errors import ClientError
-from resolvers.limits.errors import limit_exceeded
+from resolvers.engine.errors import ClientError
+from resolvers.engine.limits.errors import limit_exceeded
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -38,7 +38,7 @@ def window(first: int | None, after: str | None, last: int | None, before: str |
     if size < 0:
         raise ClientError("`first` and `last` cannot be negative.")
     if size > max_size:
-        # Operations over the limit are refused before they run (resolvers/limits/cost.py);
+        # Operations over the limit are refused before they run (resolvers/engine/limits/cost.py);
         # this is the same refusal for callers that run a resolver without that check.
         argument = "last" if backwards else "first"
         raise limit_exceeded(

@@ -12,7 +12,7 @@ from strawberry.extensions import FieldExtension
 from models.access.permissions import Permission, denial
 from models.core.enums import ActorKind
 from resolvers.context import Info
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 
 
 class Requires(FieldExtension):

@@ -18,12 +18,13 @@ from resolvers.customers.connection import CustomerConnection
 from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.stats import CustomerStats
 from resolvers.customers.types import Customer
-from resolvers.errors import MaskInternalErrors
-from resolvers.execution import ExecutionContext
+from resolvers.engine.errors import MaskInternalErrors
+from resolvers.engine.execution import ExecutionContext
+from resolvers.engine.limits.setup import Limits, limit_extensions
+from resolvers.engine.shortcuts import Shortcut
 from resolvers.exports import queries as export_queries
 from resolvers.exports.mutations import ExportMutations
 from resolvers.exports.types import ExportJob
-from resolvers.limits.setup import Limits, limit_extensions
 from resolvers.me import queries as me_queries
 from resolvers.me.mutations import MeMutations
 from resolvers.me.types import MyProfile
@@ -35,7 +36,6 @@ from resolvers.organization import queries as organization_queries
 from resolvers.organization.mutations import OrganizationMutations
 from resolvers.organization.types import Organization, StorefrontPolicy
 from resolvers.permissions import requires
-from resolvers.shortcuts import Shortcut
 from resolvers.stores import queries as store_queries
 from resolvers.stores.types import Store
 
@@ -93,7 +93,7 @@ class Schema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The execution context's shortcuts for fields without arguments, by (type, field):
-        # they depend on this schema only (resolvers/execution.py).
+        # they depend on this schema only (resolvers/engine/execution.py).
         self.shortcuts: dict[tuple[str, str], Shortcut | None] = {}
 
     def process_errors(self, errors: list[GraphQLError],

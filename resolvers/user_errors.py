@@ -11,7 +11,7 @@ from models.access.codes import CodeRefused
 from models.core.errors import ErrorCode, Rejected, error
 from models.core.errors import UserError as Problem
 from resolvers.context import Info
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 from resolvers.node import pk_of, to_global_id
 
 T = TypeVar("T")

@@ -18,8 +18,8 @@ from strawberry.types import ExecutionResult
 from models.core.actors import Actor
 from models.core.enums import ActorKind
 from resolvers.context import Context
-from resolvers.count_cache import CountCache
-from resolvers.limits.setup import Limits
+from resolvers.engine.count_cache import CountCache
+from resolvers.engine.limits.setup import Limits
 from server.auth import AuthenticationError, Authenticator, Identity
 from server.code_senders import code_sender
 from server.db import Database

@@ -19,7 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.core.events import current_request_id
-from resolvers.errors import INTERNAL_ERROR_MESSAGE
+from resolvers.engine.errors import INTERNAL_ERROR_MESSAGE
 
 HEADER = "X-Request-ID"
 SANE = re.compile(r"[A-Za-z0-9._:-]{1,64}")

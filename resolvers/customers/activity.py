@@ -5,7 +5,7 @@ from collections.abc import Awaitable
 from models.access.permissions import Permission
 from resolvers.activity.types import ACTIVITY_CURSOR, ActivityConnection
 from resolvers.context import Info
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 from resolvers.pagination import decode_cursor, window
 from resolvers.permissions import Requires
 

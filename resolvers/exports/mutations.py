@@ -15,7 +15,7 @@ from models.exports.jobs import ExportFormat
 from resolvers.context import Info
 from resolvers.customers.filters import CustomerFilter
 from resolvers.customers.sorters import CustomerSort
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 from resolvers.exports.types import ExportJob, ExportLocale
 from resolvers.permissions import requires
 from resolvers.user_errors import UserError, input_pk, run_rule

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from models.customers.own_profile import SessionEnded
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from models.core.errors import Rejected
 from models.customers.profile import organization_of
 from models.organizations import storefront
 from resolvers.context import Info
-from resolvers.errors import ClientError
+from resolvers.engine.errors import ClientError
 from resolvers.organization.types import Organization, StorefrontPolicy
 
 

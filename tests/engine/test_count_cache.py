@@ -1,4 +1,4 @@
-"""`totalCount` is kept a few seconds per process (resolvers/count_cache.py): pages of one
+"""`totalCount` is kept a few seconds per process (resolvers/engine/count_cache.py): pages of one
 filter count once, a write through the process shows at once, other writers within the TTL."""
 
 import asyncio

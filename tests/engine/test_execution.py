@@ -1,4 +1,4 @@
-"""Our execution context (resolvers/execution.py) answers exactly as Strawberry's stock one:
+"""Our execution context (resolvers/engine/execution.py) answers exactly as Strawberry's stock one:
 the same data, the same errors at the same paths, the same null propagation."""
 
 import asyncio
@@ -13,7 +13,7 @@ from graphql import OperationType, parse
 from models.core.actors import Actor
 from models.core.enums import ActorKind, StaffRole
 from resolvers.context import Context
-from resolvers.execution import ExecutionContext
+from resolvers.engine.execution import ExecutionContext
 from resolvers.schema import build_schema, schema
 
 from clients import organization_profile

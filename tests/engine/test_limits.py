@@ -12,8 +12,8 @@ from graphql import get_introspection_query, parse
 
 from models.core.actors import Actor
 from models.core.enums import ActorKind, StaffRole
-from resolvers.limits.cost import CostLimiter, compile_plan
-from resolvers.limits.setup import Limits
+from resolvers.engine.limits.cost import CostLimiter, compile_plan
+from resolvers.engine.limits.setup import Limits
 from resolvers.schema import schema
 from server.app import create_app
 from server.db import Database

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from resolvers.errors import INTERNAL_ERROR_MESSAGE
+from resolvers.engine.errors import INTERNAL_ERROR_MESSAGE
 from server.app import create_app
 from server.db import Database
 from server.settings import Settings

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule
 from strawberry.extensions import SchemaExtension
 
-from resolvers.limits.aliases import aliases_rule
-from resolvers.limits.cost import CostLimiter, QueryCostLimit
-from resolvers.limits.depth import depth_rule
-from resolvers.limits.introspection import RulesByActor, public_rules
-from resolvers.limits.tokens import TokenLimitedParser
+from resolvers.engine.limits.aliases import aliases_rule
+from resolvers.engine.limits.cost import CostLimiter, QueryCostLimit
+from resolvers.engine.limits.depth import depth_rule
+from resolvers.engine.limits.introspection import RulesByActor, public_rules
+from resolvers.engine.limits.tokens import TokenLimitedParser
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
-from resolvers.shortcuts import DEFINITION, LEAF, OBJECT, Shortcut, shortcut_for
+from resolvers.engine.shortcuts import DEFINITION, LEAF, OBJECT, Shortcut, shortcut_for
 
 # What a plain leaf needs, unpacked from its Shortcut: the list page has thousands of them, and
 # resolving them in `execute_fields`' own loop saves a call and a dozen attribute reads each.

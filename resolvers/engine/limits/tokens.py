@@ -11,7 +11,7 @@ from functools import lru_cache
 from graphql import DocumentNode, GraphQLError, Lexer, Source, TokenKind, parse
 from strawberry.extensions import SchemaExtension
 
-from resolvers.limits.errors import limit_exceeded
+from resolvers.engine.limits.errors import limit_exceeded
 
 # A refused document is lexed once more to report its size; past this many times the limit
 # the count stops ("more than"), so that a huge body costs no more than that.

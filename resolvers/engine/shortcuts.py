@@ -1,4 +1,4 @@
-"""Which fields of a schema have a shortcut through the executor (resolvers/execution.py),
+"""Which fields of a schema have a shortcut through the executor (resolvers/engine/execution.py),
 and what it is: how to get the value and how to complete it. Decided from the schema alone,
 apart from arguments, which the execution context converts once per request."""
 

@@ -40,8 +40,8 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import PreExecutionError
 
-from resolvers.limits.errors import limit_exceeded
-from resolvers.limits.fragments import fragments_of, operation_label, selections
+from resolvers.engine.limits.errors import limit_exceeded
+from resolvers.engine.limits.fragments import fragments_of, operation_label, selections
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 
 LIST_ESTIMATE = 10

@@ -15,8 +15,8 @@ from graphql import (
     ValidationRule,
 )
 
-from resolvers.limits.errors import limit_exceeded
-from resolvers.limits.fragments import (
+from resolvers.engine.limits.errors import limit_exceeded
+from resolvers.engine.limits.fragments import (
     fragments_of,
     operation_label,
     operations_of,
