@@ -1,5 +1,6 @@
-"""What every resolver knows about the request: who acts, for which organization, and how to
-reach the database. `server/` builds it; resolvers only read it."""
+"""What every resolver knows about the request: who acts, for which organization, how to reach
+the database, and the request's loaders. `resolvers/request_context.py` builds it (with its
+loaders) for the server and the tests; resolvers only read it."""
 
 import asyncio
 import tempfile
@@ -8,7 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,12 +18,10 @@ from models.access.permissions import Permission, allows
 from models.access.sessions import TokenLifetimes
 from models.core.actors import Actor
 from models.core.enums import ActorKind
-from models.core.tenancy import session_info
+from models.core.tenancy import ReadScope, session_info
 from models.exports.jobs import ExportJob as ExportJobRow
+from resolvers.dataloaders import DataLoaders
 from resolvers.engine.count_cache import CountCache
-
-if TYPE_CHECKING:
-    from resolvers.dataloaders import DataLoaders
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +122,7 @@ class Context:
     organization: OrganizationProfile
     read_sessions: async_sessionmaker[AsyncSession]
     write_sessions: async_sessionmaker[AsyncSession]
+    loaders: DataLoaders
     max_page_size: int = 250
     # Called after a write changed the organization's settings, so that cached profiles of it
     # (server/auth.py) are dropped.
@@ -138,26 +138,26 @@ class Context:
     throttle: Throttle = field(default=lambda _bucket, _limit, _period: _unlimited())
     code_sender: CodeSender | None = None  # None: this context cannot send sign-in codes
     exports: ExportJobs = field(default_factory=NoExportJobs)
-    loaders: "DataLoaders" = field(init=False)
     # Fields hidden from some callers are decided here, once per request, so that the sync
     # resolver of each item reads a boolean (DESIGN.md section 5).
     shows_notes: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        from resolvers.dataloaders import DataLoaders
-
-        self.loaders = DataLoaders(self)
         self.shows_notes = allows(self.actor, Permission.NOTES)
 
+    def read_scope(self) -> ReadScope:
+        """What the loaders read with: the read sessions, scoped to the organization and, for a
+        MANAGER, to their stores (models/core/tenancy.py)."""
+        return read_scope(self.actor, self.organization, self.read_sessions)
+
     def _session_info(self) -> dict[str, object]:
-        # A MANAGER's sessions see only the customers of their stores (models/core/tenancy.py).
         return session_info(self.organization.id, store_scope=self.actor.store_scope)
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A short session scoped to the organization (and the actor's stores); one per root
-        field or loader batch."""
-        async with self.read_sessions(info=self._session_info()) as session:
+        field."""
+        async with self.read_scope().session() as session:
             yield session
 
     @asynccontextmanager
@@ -176,13 +176,16 @@ class Context:
         async with self.write_sessions(info=session_info(organization_id)) as session:
             yield session
 
-    def enter_organization(self, organization: OrganizationProfile) -> None:
+    def enter_organization(self, organization: OrganizationProfile,
+                           loaders: Callable[[ReadScope, bool], DataLoaders]) -> None:
         """A caller without credentials has just signed in to `organization` through a public
-        field: the rest of the response (the profile in its payload) loads from there. Its
-        actor stays anonymous, so no other field opens to it. A caller with credentials keeps
-        its own organization (the public fields refuse to act in another one)."""
+        field: the rest of the response (the profile in its payload) loads from there, with
+        the loaders `loaders` builds for it. Its actor stays anonymous, so no other field opens
+        to it. A caller with credentials keeps its own organization (the public fields refuse
+        to act in another one)."""
         if self.actor.kind is ActorKind.ANONYMOUS:
             self.organization = organization
+            self.loaders = loaders(self.read_scope(), self.shows_notes)
         elif organization.id != self.organization.id:
             raise ValueError("a signed-in caller cannot enter another organization")
 
@@ -196,3 +199,8 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+def read_scope(actor: Actor, organization: OrganizationProfile,
+               sessions: async_sessionmaker[AsyncSession]) -> ReadScope:
+    return ReadScope(sessions, organization.id, actor.store_scope, organization.currency)

@@ -17,9 +17,11 @@ from strawberry.types import ExecutionResult
 
 from models.core.actors import Actor
 from models.core.enums import ActorKind
+from resolvers import request_context
 from resolvers.context import Context
 from resolvers.engine.count_cache import CountCache
 from resolvers.engine.limits.setup import Limits
+from resolvers.schema import build_schema
 from server.auth import AuthenticationError, Authenticator, Identity
 from server.code_senders import code_sender
 from server.db import Database
@@ -35,8 +37,6 @@ class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings, db: Database, authenticator: Authenticator,
                  throttle: RequestThrottle | None = None, exports: ExportRunner | None = None,
                  **kwargs: Any) -> None:
-        from resolvers.schema import build_schema
-
         schema = build_schema(Limits(
             max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens, max_cost=settings.max_query_cost,
@@ -82,7 +82,7 @@ class GraphQLView(GraphQL[Context, None]):
                                                  context, root_value, sub_response)
         if isinstance(result, ExecutionResult | list):
             # The response is complete and nothing will load again: drop what the request
-            # loaded now, by reference counting (resolvers/dataloaders `clear`).
+            # loaded now, by reference counting (`DataLoaders.clear`, resolvers/dataloaders.py).
             context.loaders.clear()
         return result
 
@@ -93,7 +93,8 @@ class GraphQLView(GraphQL[Context, None]):
                           ) -> Context:
         identity: Identity = request.state.identity
         request.state.response = response
-        context = Context(actor=identity.actor, organization=identity.organization,
+        context = request_context.build_context(
+                       actor=identity.actor, organization=identity.organization,
                        read_sessions=self.db.read_sessions,
                        write_sessions=self.db.sessions,
                        max_page_size=self.settings.max_page_size,

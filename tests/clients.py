@@ -13,7 +13,8 @@ from models.core.actors import Actor
 from models.core.enums import StaffRole
 from models.core.tenancy import session_info
 from models.organizations.table import Organization
-from resolvers.context import Context, OrganizationProfile
+from resolvers import request_context
+from resolvers.context import OrganizationProfile
 from resolvers.schema import schema
 from server.db import Database
 
@@ -122,9 +123,10 @@ class ActorGraphQL(GraphQL):
     async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         if self.organization is None:
             self.organization = await organization_profile(self.db, self.actor.organization_id)
-        context = Context(actor=self.actor, organization=self.organization,
-                          read_sessions=self.db.read_sessions, write_sessions=self.db.sessions,
-                          on_organization_changed=self.forget_organization)
+        context = request_context.build_context(
+            actor=self.actor, organization=self.organization,
+            read_sessions=self.db.read_sessions, write_sessions=self.db.sessions,
+            on_organization_changed=self.forget_organization)
         result = await schema.execute(query, variables, context_value=context)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:

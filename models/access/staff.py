@@ -285,3 +285,11 @@ async def list_staff_users(session: AsyncSession) -> list[StaffUser]:
     """The organization's staff users, disabled ones included, by email."""
     return list((await session.scalars(
         select(StaffUser).order_by(StaffUser.email, StaffUser.id))).all())
+
+
+async def staff_user_by_id(session: AsyncSession, organization_id: int, user_id: int
+                           ) -> StaffUser | None:
+    """The organization's staff user with this id, for a session that sees every organization
+    (a refresh token's: its hash is all the caller has)."""
+    return await session.scalar(select(StaffUser).where(
+        StaffUser.id == user_id, StaffUser.organization_id == organization_id))

@@ -12,12 +12,13 @@ something organization-wide (uniqueness across the organization, aggregates reco
 every order), does so inside `organization_wide(session)`: grep for it to see every such place.
 """
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from models.core import store_scope
@@ -44,6 +45,25 @@ def session_info(organization_id: int | None = None, *, all_organizations: bool 
         raise TenantScopeError("a store scope needs an organization")
     return {ORGANIZATION: organization_id, ALL_ORGANIZATIONS: all_organizations,
             STORE_SCOPE: frozenset(store_scope) if store_scope is not None else None}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadScope:
+    """What a reader of one request needs and no more: sessions scoped to its organization
+    and the actor's stores, and the organization's currency. The per-request loaders take
+    this, not the GraphQL context, so that they can be built and used without GraphQL."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    organization_id: int
+    store_scope: frozenset[int] | None
+    currency: str
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A short session (one per loader batch or root field), in the scope."""
+        info = session_info(self.organization_id, store_scope=self.store_scope)
+        async with self.sessions(info=info) as session:
+            yield session
 
 
 @contextmanager

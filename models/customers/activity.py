@@ -5,7 +5,7 @@ The events are the audit log (DESIGN.md 3a); this module only reads them. Ids gr
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, true
@@ -13,7 +13,10 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from models.access.api_keys import ApiKey
+from models.access.staff import StaffUser
 from models.core.base import columns_of, id_table
+from models.core.enums import ActorKind
 from models.core.events import DomainEvent
 
 
@@ -60,3 +63,23 @@ async def count_events_of_customers(session: AsyncSession, customer_ids: Sequenc
         .where(DomainEvent.customer_id.in_(customer_ids))
         .group_by(DomainEvent.customer_id))
     return {cid: int(n) for cid, n in rows if cid is not None}
+
+
+# Who can be named in the log: the API keys and staff users that acted (by kind and id).
+NAMED: dict[ActorKind, type[ApiKey] | type[StaffUser]] = {
+    ActorKind.API_KEY: ApiKey, ActorKind.STAFF_USER: StaffUser}
+
+
+async def actor_names(session: AsyncSession, actors: Collection[tuple[ActorKind, str]]
+                      ) -> dict[tuple[ActorKind, str], str]:
+    """The names of the API keys and staff users among `actors` (kind, id); one statement per
+    kind. Other kinds, and ids of nothing, are left out."""
+    wanted = {kind: sorted({int(i) for k, i in actors if k is kind and i.isdigit()})
+              for kind in NAMED}
+    names: dict[tuple[ActorKind, str], str] = {}
+    for kind, ids in wanted.items():
+        if ids:
+            table = NAMED[kind]
+            rows = await session.execute(select(table.id, table.name).where(table.id.in_(ids)))
+            names.update({(kind, str(pk)): name for pk, name in rows})
+    return names

@@ -1,9 +1,11 @@
 """The append-only history of a customer's marketing consent decisions."""
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,3 +72,15 @@ async def set_consent(session: AsyncSession, actor: Actor, customer_id: int, sub
     session.add(DomainEvent(**event))
     await session.flush()
     return customer, True
+
+
+async def consent_history_of_customers(session: AsyncSession, customer_ids: Collection[int]
+                                       ) -> dict[int, list[ConsentEvent]]:
+    """Each customer's consent decisions, oldest first; one statement."""
+    rows = await session.scalars(
+        select(ConsentEvent).where(ConsentEvent.customer_id.in_(customer_ids))
+        .order_by(ConsentEvent.customer_id, ConsentEvent.occurred_at, ConsentEvent.id))
+    by_customer: dict[int, list[ConsentEvent]] = defaultdict(list)
+    for row in rows:
+        by_customer[row.customer_id].append(row)
+    return by_customer

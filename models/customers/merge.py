@@ -6,7 +6,7 @@ decision wins; the target keeps its own contact data and takes the sources' wher
 The sources are removed, and their IDs go on resolving to the target (`CustomerRedirect`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -177,3 +177,17 @@ async def resolve_redirects(session: AsyncSession, ids: Sequence[int]) -> dict[i
     rows = await session.execute(select(CustomerRedirect.merged_id, CustomerRedirect.target_id)
                                  .where(CustomerRedirect.merged_id.in_(ids)))
     return {row.merged_id: row.target_id for row in rows}
+
+
+async def customers_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Customer]:
+    """The customers with these ids, keyed by the id asked for: the id of a customer merged
+    away gives the customer it was merged into. Ids of no customer are left out."""
+    rows = {row.id: row for row in await session.scalars(
+        select(Customer).where(Customer.id.in_(ids)))}
+    missing = [pk for pk in ids if pk not in rows]
+    redirects = await resolve_redirects(session, missing) if missing else {}
+    if redirects:
+        rows.update((row.id, row) for row in await session.scalars(
+            select(Customer).where(Customer.id.in_(set(redirects.values())))))
+    found = {pk: rows.get(redirects.get(pk, pk)) for pk in ids}
+    return {pk: row for pk, row in found.items() if row is not None}

@@ -4,6 +4,8 @@ The order aggregates and the loyalty balance live on the customer row, indexed, 
 customer list filters and sorts by them; `models.orders.aggregates` keeps them exact.
 """
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -34,6 +36,7 @@ from models.core.enums import (
 )
 from models.core.errors import ErrorCode, Rejected, error
 from models.core.text import fold, phone_digits
+from models.organizations.stores import Store
 
 
 def _listed(name: str, column: str) -> Index:
@@ -213,3 +216,29 @@ async def locked_customer(session: AsyncSession, customer_id: int, path: str = "
     if customer is None:
         raise Rejected([error(path, ErrorCode.NOT_FOUND, "No such customer.")])
     return customer
+
+
+async def addresses_of_customers(session: AsyncSession, customer_ids: Collection[int]
+                                 ) -> dict[int, list[CustomerAddress]]:
+    """Each customer's addresses, in their saved order; one statement."""
+    rows = await session.scalars(
+        select(CustomerAddress).where(CustomerAddress.customer_id.in_(customer_ids))
+        .order_by(CustomerAddress.customer_id, CustomerAddress.position, CustomerAddress.id))
+    by_customer: dict[int, list[CustomerAddress]] = defaultdict(list)
+    for row in rows:
+        by_customer[row.customer_id].append(row)
+    return by_customer
+
+
+async def stores_of_customers(session: AsyncSession, customer_ids: Collection[int]
+                              ) -> dict[int, list[Store]]:
+    """The stores each customer has ordered at, by name; one statement."""
+    rows = await session.execute(
+        select(CustomerStore.customer_id, Store)
+        .join(Store, Store.id == CustomerStore.store_id)
+        .where(CustomerStore.customer_id.in_(customer_ids))
+        .order_by(CustomerStore.customer_id, Store.name, Store.id))
+    by_customer: dict[int, list[Store]] = defaultdict(list)
+    for customer_id, store in rows:
+        by_customer[customer_id].append(store)
+    return by_customer

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from models.core.text import fold
+from models.customers.columns import COLUMNS
 
 IGNORED = "-"  # a known column that is never imported
 
@@ -154,8 +155,6 @@ OWN_EXPORT_KEYS: dict[str, str] = {
 
 def own_export_table() -> dict[str, str]:
     """Both languages' headers of every export column."""
-    from models.customers.columns import COLUMNS
-
     table = {}
     for column in COLUMNS:
         for header in (column.en, column.es):

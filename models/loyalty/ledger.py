@@ -4,8 +4,11 @@ The balance and lifetime earned on the customer row follow the ledger, in the sa
 each entry: the balance is the sum of all entries, lifetime earned the sum of EARN entries only.
 """
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +55,13 @@ class LoyaltyLedgerEntry(TenantScoped, Base):
 
 PROVIDER = "customerhub"
 MAX_REASON = 200
+
+
+class Membership(NamedTuple):
+    """A customer's loyalty membership as the profile shows it."""
+
+    provider: str
+    membership_id: str | None
 
 
 def points_for(total: int, currency: str, earn_rate: Decimal) -> int:
@@ -172,3 +182,27 @@ async def adjust_points(session: AsyncSession, actor: Actor, customer_id: int, p
                               f"The balance is {balance} points; it cannot go below zero.")])
     entry = await post_entry(session, actor, customer, kind, delta, text)
     return customer, entry
+
+
+async def memberships_of_customers(session: AsyncSession, customer_ids: Collection[int]
+                                   ) -> dict[int, Membership]:
+    """The loyalty memberships of these customers (customers without one are left out). Only
+    the columns shown, not the rows: the balance is on the customer row."""
+    rows = await session.execute(
+        select(LoyaltyAccount.customer_id, LoyaltyAccount.provider, LoyaltyAccount.membership_id)
+        .where(LoyaltyAccount.customer_id.in_(customer_ids)))
+    return {customer_id: Membership(provider, membership_id)
+            for customer_id, provider, membership_id in rows}
+
+
+async def ledger_of_customers(session: AsyncSession, customer_ids: Collection[int]
+                              ) -> dict[int, list[LoyaltyLedgerEntry]]:
+    """Each customer's ledger entries, newest first; one statement."""
+    rows = await session.scalars(
+        select(LoyaltyLedgerEntry).where(LoyaltyLedgerEntry.customer_id.in_(customer_ids))
+        .order_by(LoyaltyLedgerEntry.customer_id, LoyaltyLedgerEntry.created_at.desc(),
+                  LoyaltyLedgerEntry.id.desc()))
+    by_customer: dict[int, list[LoyaltyLedgerEntry]] = defaultdict(list)
+    for row in rows:
+        by_customer[row.customer_id].append(row)
+    return by_customer

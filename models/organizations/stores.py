@@ -28,3 +28,13 @@ async def store_ids_by_code(session: AsyncSession, codes: Collection[str]) -> di
     """The ids of the organization's stores with these codes (codes it lacks are left out)."""
     rows = await session.execute(select(Store.code, Store.id).where(Store.code.in_(set(codes))))
     return dict(rows.tuples().all())
+
+
+async def stores_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Store]:
+    """The stores with these ids (ids the organization lacks are left out)."""
+    return {row.id: row for row in await session.scalars(select(Store).where(Store.id.in_(ids)))}
+
+
+async def all_stores(session: AsyncSession) -> list[Store]:
+    """Every store of the organization, by name."""
+    return list(await session.scalars(select(Store).order_by(Store.name, Store.id)))

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Self
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access.api_keys import ApiKey as ApiKeyRow
@@ -13,7 +12,7 @@ from models.access.sessions import AuthSession
 from models.access.staff import StaffUser as StaffUserRow
 from models.access.staff import store_ids_of
 from models.core.enums import StaffRole
-from models.organizations.stores import Store as StoreRow
+from models.organizations.stores import stores_by_id
 from resolvers.node import to_global_id
 from resolvers.stores.types import Store
 from resolvers.user_errors import UserError
@@ -41,8 +40,8 @@ async def staff_users_of(session: AsyncSession, rows: Sequence[StaffUserRow]
     """The types of some staff users, with their stores in two statements whatever their number."""
     store_ids = await store_ids_of(session, [row.id for row in rows])
     wanted = {pk for pks in store_ids.values() for pk in pks}
-    stores = {row.id: Store.from_row(row) for row in await session.scalars(
-        select(StoreRow).where(StoreRow.id.in_(wanted)))} if wanted else {}
+    stores = {pk: Store.from_row(row)
+              for pk, row in (await stores_by_id(session, wanted)).items()} if wanted else {}
     return [StaffUser(
         id=to_global_id("StaffUser", row.id), email=row.email, name=row.name, role=row.role,
         stores=[stores[pk] for pk in store_ids[row.id] if pk in stores],

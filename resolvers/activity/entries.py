@@ -3,7 +3,7 @@
 Payloads are read leniently (`.get`): events written before a payload gained a key still show.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -11,9 +11,17 @@ from sqlalchemy.engine import Row
 from models.core.changes import ERASED
 from models.core.enums import ActorKind
 from models.core.events import EventKind
-from resolvers.activity.types import ActivityActor, ActivityChange, ActivityEntry
+from resolvers.activity.types import (
+    ACTIVITY_CURSOR,
+    ActivityActor,
+    ActivityChange,
+    ActivityConnection,
+    ActivityEdge,
+    ActivityEntry,
+)
 from resolvers.common import Money
 from resolvers.node import to_global_id
+from resolvers.pagination import Window, encode_cursor, page_info
 
 ActorKey = tuple[ActorKind, str]
 # What the API calls a field whose column has another name, and how a summary says it.
@@ -35,6 +43,23 @@ def activity_entry(row: Row[Any], currency: str, names: Mapping[ActorKey, str | 
         summary=SUMMARIES[kind](payload, currency),
         actor=_actor(row.actor_kind, row.actor_id, names),
         changes=_changes(kind, payload, show_notes), request_id=row.request_id)
+
+
+def activity_connections(keys: Sequence[int], events: Sequence[Sequence[Row[Any]]],
+                         page: Window, names: Mapping[ActorKey, str | None], currency: str,
+                         show_notes: bool) -> list[ActivityConnection]:
+    """The connection of each customer of `keys` from their event rows (up to one past the
+    page, newest first). `show_notes`: as `Customer.notes`, decided once per request."""
+    connections = []
+    for key, rows in zip(keys, events, strict=True):
+        edges = [ActivityEdge(cursor=encode_cursor(ACTIVITY_CURSOR, [row.id]),
+                              node=activity_entry(row, currency, names, show_notes))
+                 for row in rows[: page.size]]
+        connections.append(ActivityConnection(
+            edges=edges, page_info=page_info(page, [e.cursor for e in edges],
+                                             len(rows) > page.size),
+            customer_pk=key))
+    return connections
 
 
 def named_actor(kind: ActorKind, actor_id: str | None) -> ActorKey | None:

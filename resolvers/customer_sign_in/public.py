@@ -11,6 +11,7 @@ from models.core.enums import ActorKind
 from models.core.errors import ErrorCode, Rejected, error
 from models.customers.profile import as_told_to_customers
 from models.organizations.table import Organization
+from resolvers import request_context
 from resolvers.context import Info, OrganizationProfile
 from resolvers.user_errors import UserError, committed
 
@@ -46,5 +47,5 @@ async def run_public_rule(info: Info, slug: str,
     info.context.counts.forget_organization(org.id)  # a sign-up adds to the customer lists
     info.context.enter_organization(OrganizationProfile(
         id=org.id, slug=org.slug, name=org.name, currency=org.currency,
-        default_country=org.default_country, timezone=org.timezone))
+        default_country=org.default_country, timezone=org.timezone), request_context.build_loaders)
     return result, []

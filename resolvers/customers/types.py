@@ -19,13 +19,16 @@ from models.core.enums import (
     ShopperLevel,
 )
 from models.core.money import monthly_spend
+from models.customers import consent
 from models.customers.table import Customer as CustomerRow
 from models.customers.table import CustomerAddress
+from models.loyalty import ledger
 from models.orders.search import OrderCriteria
 from resolvers.activity.types import ActivityConnection
 from resolvers.common import Money
 from resolvers.context import Info
 from resolvers.customers.activity import customer_activity
+from resolvers.customers.orders import customer_orders
 from resolvers.loyalty.types import LoyaltyLedgerEntry
 from resolvers.node import Node, to_global_id
 from resolvers.orders.types import OrderConnection, OrderFilter
@@ -88,6 +91,11 @@ class ConsentEvent:
     occurred_at: datetime
     actor_kind: ActorKind
 
+    @classmethod
+    def from_row(cls, row: consent.ConsentEvent) -> Self:
+        return cls(subscribed=row.subscribed, source=row.source, occurred_at=row.occurred_at,
+                   actor_kind=row.actor_kind)
+
 
 @strawberry.type
 class Loyalty:
@@ -95,6 +103,13 @@ class Loyalty:
     membership_id: str | None
     points_balance: int
     points_earned: int = strawberry.field(description="Lifetime points earned; never reduced.")
+
+    @classmethod
+    def of(cls, membership: ledger.Membership, points_balance: int, points_earned: int
+           ) -> Self:
+        """The membership, with the balance read from the customer row."""
+        return cls(provider=membership.provider, membership_id=membership.membership_id,
+                   points_balance=points_balance, points_earned=points_earned)
 
 
 @strawberry.type(description="Order aggregates; cancelled orders do not count.")
@@ -223,8 +238,6 @@ class Customer(Node):
         self, info: Info, first: int | None = None, after: str | None = None,
         filter: OrderFilter | None = None,
     ) -> Awaitable[OrderConnection]:
-        from resolvers.customers.orders import customer_orders
-
         return customer_orders(info, self.row.id, first, after,
                                filter.to_criteria() if filter else OrderCriteria())
 

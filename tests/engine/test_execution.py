@@ -12,6 +12,7 @@ from graphql import OperationType, parse
 
 from models.core.actors import Actor
 from models.core.enums import ActorKind, StaffRole
+from resolvers import request_context
 from resolvers.context import Context
 from resolvers.engine.execution import ExecutionContext
 from resolvers.schema import build_schema, schema
@@ -60,8 +61,9 @@ def context_of(db: Any, org: OrgFixture) -> Any:
                   role=StaffRole.OWNER)
 
     async def make(actor: Actor | None = None) -> Context:
-        return Context(actor=actor or owner, organization=await organization_profile(db, org.id),
-                       read_sessions=db.read_sessions, write_sessions=db.sessions)
+        return request_context.build_context(
+            actor=actor or owner, organization=await organization_profile(db, org.id),
+            read_sessions=db.read_sessions, write_sessions=db.sessions)
 
     return make
 

@@ -31,7 +31,7 @@ from models.core.tenancy import session_info
 from models.customers.table import Customer as CustomerRow
 from models.exports.jobs import ExportFormat, ExportKind, create_export_job
 from models.organizations.table import Organization as OrganizationRow
-from resolvers.context import Context
+from resolvers import request_context
 from resolvers.permissions import Requires
 from resolvers.schema import schema
 from server.auth import ANONYMOUS
@@ -581,9 +581,9 @@ async def run(actor: Actor, world: World, db: Database, example: Example,
     organization = (ANONYMOUS.organization if actor.kind is ActorKind.ANONYMOUS
                     else await organization_profile(db, actor.organization_id))
     session_id = await world.sign_in_session(actor) if example.signed_in_session else None
-    context = Context(actor=actor, organization=organization, read_sessions=db.read_sessions,
-                      write_sessions=db.sessions, auth_session_id=session_id,
-                      code_sender=KeptCodes())
+    context = request_context.build_context(
+        actor=actor, organization=organization, read_sessions=db.read_sessions,
+        write_sessions=db.sessions, auth_session_id=session_id, code_sender=KeptCodes())
     result = await schema.execute(example.document, variables, context_value=context)
     body: dict[str, Any] = {"data": result.data}
     if result.errors:

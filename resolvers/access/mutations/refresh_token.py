@@ -5,10 +5,9 @@ copy of it is in other hands: the whole session is revoked.
 """
 
 import strawberry
-from sqlalchemy import select
 
 from models.access.sessions import RefreshTokenReused, refresh_session
-from models.access.staff import DISABLED, StaffUser
+from models.access.staff import DISABLED, staff_user_by_id
 from models.core.enums import ActorKind
 from models.core.errors import ErrorCode, Rejected, error
 from resolvers.access.types import SessionTokensPayload, staff_users_of
@@ -40,9 +39,7 @@ async def refresh_token(info: Info, input: RefreshTokenInput) -> RefreshTokenPay
                 raise
             user = None
             if row.subject_kind is ActorKind.STAFF_USER:
-                staff = await session.scalar(select(StaffUser).where(
-                    StaffUser.id == row.subject_id,
-                    StaffUser.organization_id == row.organization_id))
+                staff = await staff_user_by_id(session, row.organization_id, row.subject_id)
                 if staff is None or staff.disabled_at is not None:
                     raise Rejected([error("refreshToken", ErrorCode.DISABLED, DISABLED)])
                 user = (await staff_users_of(session, [staff]))[0]
