@@ -1,10 +1,12 @@
-"""Root field `node`: any object by its global ID."""
+"""Root field `node`: any object by its global ID, whatever its domain."""
 
 import strawberry
 
+from models.access.permissions import Permission
 from resolvers.context import Info
 from resolvers.node import Node, from_global_id
-from resolvers.organization.queries import organization
+from resolvers.organizations.queries import organization
+from resolvers.permissions import requires
 
 
 async def node(info: Info, id: strawberry.ID) -> Node | None:
@@ -19,3 +21,9 @@ async def node(info: Info, id: strawberry.ID) -> Node | None:
     if type_name == "Organization" and pk == info.context.organization.id:
         return await organization(info)
     return None
+
+
+@strawberry.type
+class NodeQueries:
+    node: Node | None = strawberry.field(
+        extensions=requires(Permission.CUSTOMERS_READ), resolver=node)

@@ -20,16 +20,29 @@ from models.core.tenancy import ReadScope
 from models.orders.search import OrderCriteria
 from resolvers.activity import entries
 from resolvers.context import Context, OrganizationProfile, read_scope
-from resolvers.customers import loaders as customer_loaders
+from resolvers.customers.loaders import (
+    load_activity,
+    load_activity_counts,
+    load_actor_names,
+    load_addresses,
+    load_consent_history,
+    load_customer_stores,
+    load_customers,
+)
 from resolvers.customers.types import Address, ConsentEvent, Customer, Loyalty
 from resolvers.dataloaders import DataLoaders, LoaderFamily
-from resolvers.loyalty import loaders as loyalty_loaders
+from resolvers.loyalty.loaders import load_ledgers, load_memberships
 from resolvers.loyalty.types import LoyaltyLedgerEntry
-from resolvers.orders import loaders as order_loaders
+from resolvers.orders.loaders import (
+    load_order_counts,
+    load_order_items,
+    load_order_pages,
+    load_orders,
+)
 from resolvers.orders.types import Order, OrderConnection, OrderItem
+from resolvers.organizations.loaders import load_stores
+from resolvers.organizations.stores import Store
 from resolvers.pagination import Window
-from resolvers.stores import loaders as store_loaders
-from resolvers.stores.types import Store
 
 Row = TypeVar("Row")
 T = TypeVar("T")
@@ -68,29 +81,29 @@ def build_loaders(scope: ReadScope, shows_notes: bool) -> DataLoaders:
             return await read(scope, keys)
         return DataLoader(load)
 
-    store = each(store_loaders.load_stores, Store.from_row)
-    actor_names = plain(customer_loaders.load_actor_names)
+    store = each(load_stores, Store.from_row)
+    actor_names = plain(load_actor_names)
 
-    async def load_loyalty(keys: list[tuple[int, int, int]]) -> list[Loyalty | None]:
-        memberships = await loyalty_loaders.load_memberships(scope, [key[0] for key in keys])
+    async def loyalty(keys: list[tuple[int, int, int]]) -> list[Loyalty | None]:
+        memberships = await load_memberships(scope, [key[0] for key in keys])
         return [None if membership is None else Loyalty.of(membership, balance, earned)
                 for membership, (_, balance, earned) in zip(memberships, keys, strict=True)]
 
-    async def load_customer_orders(criteria: OrderCriteria, page: Window,
-                                   cursor: tuple[Any, ...] | None, keys: list[int]
-                                   ) -> list[OrderConnection]:
-        pages = await order_loaders.load_order_pages(scope, criteria, page.size, cursor, keys)
+    async def customer_orders(criteria: OrderCriteria, page: Window,
+                              cursor: tuple[Any, ...] | None, keys: list[int]
+                              ) -> list[OrderConnection]:
+        pages = await load_order_pages(scope, criteria, page.size, cursor, keys)
         store_ids = sorted({o.store_id for orders in pages.orders.values()
                             for o in orders[:page.size] if o.store_id is not None})
         stores = dict(zip(store_ids, await store.load_many(store_ids), strict=True))
         return OrderConnection.of_pages(keys, pages, stores, page, criteria, currency)
 
-    async def load_order_counts(criteria: OrderCriteria, keys: list[int]) -> list[int]:
-        return await order_loaders.load_order_counts(scope, criteria, keys)
+    async def order_counts(criteria: OrderCriteria, keys: list[int]) -> list[int]:
+        return await load_order_counts(scope, criteria, keys)
 
-    async def load_customer_activity(page: Window, before_id: int | None, keys: list[int]
-                                     ) -> list[Any]:
-        events = await customer_loaders.load_activity(scope, page.size + 1, before_id, keys)
+    async def customer_activity(page: Window, before_id: int | None, keys: list[int]
+                                ) -> list[Any]:
+        events = await load_activity(scope, page.size + 1, before_id, keys)
         actors = sorted({actor for rows in events for row in rows[:page.size]
                          if (actor := entries.named_actor(row.actor_kind, row.actor_id))
                          is not None}, key=lambda a: (a[0].value, a[1]))
@@ -99,19 +112,17 @@ def build_loaders(scope: ReadScope, shows_notes: bool) -> DataLoaders:
 
     return DataLoaders(
         store=store,
-        customer=each(customer_loaders.load_customers,
-                      lambda row: Customer.from_row(row, currency)),
-        order=each(order_loaders.load_orders, lambda row: Order.from_row(row, currency)),
-        customer_stores=every(customer_loaders.load_customer_stores, Store.from_row),
-        addresses=every(customer_loaders.load_addresses, Address.from_row),
-        consent_history=every(customer_loaders.load_consent_history, ConsentEvent.from_row),
-        loyalty=DataLoader(load_loyalty),
-        loyalty_ledger=every(loyalty_loaders.load_ledgers, LoyaltyLedgerEntry.from_row),
-        order_items=every(order_loaders.load_order_items,
-                          lambda row: OrderItem.from_row(row, currency)),
+        customer=each(load_customers, lambda row: Customer.from_row(row, currency)),
+        order=each(load_orders, lambda row: Order.from_row(row, currency)),
+        customer_stores=every(load_customer_stores, Store.from_row),
+        addresses=every(load_addresses, Address.from_row),
+        consent_history=every(load_consent_history, ConsentEvent.from_row),
+        loyalty=DataLoader(loyalty),
+        loyalty_ledger=every(load_ledgers, LoyaltyLedgerEntry.from_row),
+        order_items=every(load_order_items, lambda row: OrderItem.from_row(row, currency)),
         actor_names=actor_names,
-        activity_count=plain(customer_loaders.load_activity_counts),
-        customer_orders=LoaderFamily(load_customer_orders),
-        order_count=LoaderFamily(load_order_counts),
-        customer_activity=LoaderFamily(load_customer_activity),
+        activity_count=plain(load_activity_counts),
+        customer_orders=LoaderFamily(customer_orders),
+        order_count=LoaderFamily(order_counts),
+        customer_activity=LoaderFamily(customer_activity),
     )

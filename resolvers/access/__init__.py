@@ -1,1 +1,2 @@
-"""Staff users, sign-in and API keys: who may reach the organization's data."""
+"""Staff users, sign-in sessions, API keys, and the storefronts' customer sign-up and sign-in:
+who may reach the organization's data, and how they prove it."""

@@ -14,7 +14,7 @@ from models.access.staff import store_ids_of
 from models.core.enums import StaffRole
 from models.organizations.stores import stores_by_id
 from resolvers.node import to_global_id
-from resolvers.stores.types import Store
+from resolvers.organizations.stores import Store
 from resolvers.user_errors import UserError
 
 

@@ -32,7 +32,7 @@ from resolvers.customers.orders import customer_orders
 from resolvers.loyalty.types import LoyaltyLedgerEntry
 from resolvers.node import Node, to_global_id
 from resolvers.orders.types import OrderConnection, OrderFilter
-from resolvers.stores.types import Store
+from resolvers.organizations.stores import Store
 
 
 @strawberry.type(description="A phone number, stored in E.164 and shown in the usual formats.")

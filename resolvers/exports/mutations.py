@@ -6,7 +6,6 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.access.permissions import Permission
 from models.core.errors import ErrorCode, Rejected, error
 from models.customers.columns import CustomerColumn
 from models.exports import jobs
@@ -17,7 +16,6 @@ from resolvers.customers.filters import CustomerFilter
 from resolvers.customers.sorters import CustomerSort
 from resolvers.engine.errors import ClientError
 from resolvers.exports.types import ExportJob, ExportLocale
-from resolvers.permissions import requires
 from resolvers.user_errors import UserError, input_pk, run_rule
 
 
@@ -99,15 +97,3 @@ async def export_customer_history(info: Info, input: ExportCustomerHistoryInput
 
     return await _start(info, jobs.ExportKind.HISTORY, input.format,
                         {"customer_id": customer_id, "locale": input.locale.value}, exists)
-
-
-@strawberry.type
-class ExportMutations:
-    export_customers: ExportPayload = strawberry.mutation(
-        extensions=requires(Permission.EXPORTS), resolver=export_customers,
-        description="Write the customers `customers` lists for this filter and sort to a CSV "
-                    "or XLSX file, in the background; poll `exportJob` for its `url`.")
-    export_customer_history: ExportPayload = strawberry.mutation(
-        extensions=requires(Permission.EXPORTS), resolver=export_customer_history,
-        description="One customer's orders with items, consent history and loyalty ledger, "
-                    "as a file written in the background.")

@@ -35,7 +35,7 @@ from resolvers.orders.types import (
     OrderItem,
     order_cursor,
 )
-from resolvers.stores.types import Store
+from resolvers.organizations.stores import Store
 
 
 @strawberry.type(description="One of the signed-in customer's own orders.")

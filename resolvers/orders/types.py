@@ -16,8 +16,8 @@ from resolvers.common import DateTimeRange, Money, PageInfo
 from resolvers.context import Info
 from resolvers.node import Node, pk_of, to_global_id
 from resolvers.orders.loaders import OrderPages
+from resolvers.organizations.stores import Store
 from resolvers.pagination import Window, encode_cursor, page_info
-from resolvers.stores.types import Store
 
 if TYPE_CHECKING:
     from resolvers.customers.types import Customer

@@ -19,7 +19,7 @@ from resolvers.context import Info
 from resolvers.orders.types import Order
 from resolvers.user_errors import UserError, input_pk, run_rule
 
-# Also registered, in the same words, by resolvers/organization/types.py (storefrontPolicy).
+# Also registered, in the same words, by resolvers/organizations/types.py (storefrontPolicy).
 # Registered here as well because this module may be imported first: an enum left unregistered
 # when an input is built gets a definition of its own, and the schema would then hold two.
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.access.codes import RESEND_AFTER, IssuedCode, TooSoon
 from models.access.customer_sign_in import request_code
 from models.organizations.table import Organization
+from resolvers.access.public import run_public_rule
 from resolvers.context import Info
-from resolvers.customer_sign_in.public import run_public_rule
 from resolvers.user_errors import UserError
 
 

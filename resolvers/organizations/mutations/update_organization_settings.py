@@ -12,7 +12,7 @@ from models.organizations.table import SETTINGS
 from models.organizations.table import Organization as OrganizationRow
 from models.organizations.table import update_organization_settings as update_settings_rule
 from resolvers.context import Info
-from resolvers.organization.types import Organization
+from resolvers.organizations.types import Organization
 from resolvers.user_errors import UserError, run_rule
 
 

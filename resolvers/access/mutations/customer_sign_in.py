@@ -10,9 +10,9 @@ from models.core.enums import ActorKind
 from models.core.errors import ErrorCode
 from models.customers.table import Customer as CustomerRow
 from models.organizations.table import Organization
+from resolvers.access.customer_sessions import CustomerSessionPayload
+from resolvers.access.public import run_public_rule
 from resolvers.context import Info
-from resolvers.customer_sign_in.public import run_public_rule
-from resolvers.customer_sign_in.types import CustomerSessionPayload
 from resolvers.user_errors import UserError
 
 PASSWORD_TRIES = 10

@@ -1,4 +1,4 @@
-"""Root fields `organization` and `storefrontPolicy`."""
+"""Root fields `stores`, `store`, `organization` and `storefrontPolicy`."""
 
 from typing import Annotated
 
@@ -9,9 +9,21 @@ from models.core.enums import ActorKind, Device
 from models.core.errors import Rejected
 from models.customers.profile import organization_of
 from models.organizations import storefront
+from models.organizations.stores import all_stores
 from resolvers.context import Info
 from resolvers.engine.errors import ClientError
-from resolvers.organization.types import Organization, StorefrontPolicy
+from resolvers.node import pk_of
+from resolvers.organizations.stores import Store
+from resolvers.organizations.types import Organization, StorefrontPolicy
+
+
+async def stores(info: Info) -> list[Store]:
+    async with info.context.read_session() as session:
+        return [Store.from_row(row) for row in await all_stores(session)]
+
+
+async def store(info: Info, id: strawberry.ID) -> Store | None:
+    return await info.context.loaders.store.load(pk_of(id, "Store"))
 
 
 async def organization(info: Info) -> Organization:

@@ -1,1 +1,0 @@
-"""The storefronts' public fields: a customer signs up, asks for a one-time code, signs in."""

@@ -1,0 +1,1 @@
+"""The loyalty mutations, one module each; `resolvers/loyalty/schema.py` declares them."""

@@ -1,0 +1,2 @@
+"""The organization mutations, one module each; `resolvers/organizations/schema.py` declares
+them."""
