@@ -14,12 +14,12 @@ from typing import Protocol
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models import exports
 from models.access.permissions import Permission, allows
 from models.access.sessions import TokenLifetimes
 from models.core.actors import Actor
 from models.core.enums import ActorKind
 from models.core.tenancy import ReadScope, session_info
-from models.exports.jobs import ExportJob as ExportJobRow
 from resolvers.dataloaders import DataLoaders
 from resolvers.engine.count_cache import CountCache
 
@@ -70,7 +70,7 @@ class ExportJobs(Protocol):
         """New PENDING jobs are waiting: start them while the organization has free slots."""
         ...
 
-    async def link(self, job: "ExportJobRow") -> str | None:
+    async def link(self, job: "exports.ExportJob") -> str | None:
         """The job's download link while its file is there."""
         ...
 
@@ -90,7 +90,7 @@ class NoExportJobs:
     def wake(self, organization_id: int) -> None:
         pass
 
-    async def link(self, job: "ExportJobRow") -> str | None:
+    async def link(self, job: "exports.ExportJob") -> str | None:
         return None
 
     def scratch_folder(self) -> Path:

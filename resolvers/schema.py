@@ -7,7 +7,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from resolvers.access.schema import AccessMutations, AccessQueries, ApiKeyQueries
 from resolvers.customers.schema import CustomerMutations, CustomerQueries
@@ -48,7 +47,7 @@ class Schema(strawberry.Schema):
         self.shortcuts: dict[tuple[str, str], Shortcut | None] = {}
 
     def process_errors(self, errors: list[GraphQLError],
-                       execution_context: StrawberryExecutionContext | None = None) -> None:
+                       execution_context: strawberry.types.ExecutionContext | None = None) -> None:
         """Strawberry logs every error here, client errors too; MaskInternalErrors logs the
         internal ones instead, with the request ID."""
 

@@ -1,21 +1,23 @@
-"""`UserError`, the payload entry for bad input, and running a write rule in a transaction."""
+"""`UserError`, the payload entry for bad input; running a write rule in a transaction; and
+`respond`, which turns a rule's result into its mutation's payload or its user errors."""
 
-from collections.abc import Awaitable, Callable
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access.codes import CodeRefused
+from models.core import errors
 from models.core.errors import ErrorCode, Rejected, error
-from models.core.errors import UserError as Problem
 from resolvers.context import Info
 from resolvers.engine.errors import ClientError
 from resolvers.node import pk_of, to_global_id
 
 T = TypeVar("T")
-
+P = TypeVar("P")
 
 
 @strawberry.type(description="Input that a mutation refused; nothing was changed.")
@@ -28,7 +30,7 @@ class UserError:
         default=None, description="For DUPLICATE: the customer that already holds the value.")
 
     @classmethod
-    def of(cls, problem: Problem) -> "UserError":
+    def of(cls, problem: errors.UserError) -> "UserError":
         return cls(field=list(problem.field), code=problem.code, message=problem.message,
                    existing_customer_id=to_global_id("Customer", problem.customer_id)
                    if problem.customer_id is not None else None)
@@ -66,3 +68,33 @@ async def run_rule(info: Info, rule: Callable[[AsyncSession], Awaitable[T]],
     except Rejected as rejected:
         return None, [UserError.of(p) for p in rejected.errors]
     return result, []
+
+
+async def respond(info: Info, payload: Callable[..., P],
+                  rule: Callable[[AsyncSession], Awaitable[T]],
+                  answer: Callable[[T], Mapping[str, Any]],
+                  in_session: AbstractAsyncContextManager[AsyncSession] | None = None) -> P:
+    """A mutation's payload: `rule` runs in one transaction (`run_rule`); once it is committed,
+    `answer` makes the payload's fields of its result (and may tell the process's caches what
+    changed); when the rule refuses the input, the payload holds the user errors and every
+    other field its default (null)."""
+    result, problems = await run_rule(info, rule, in_session)
+    if problems:
+        return refused(payload, problems)
+    return payload(**answer(result), user_errors=[])  # type: ignore[arg-type]
+
+
+def refused(payload: Callable[..., P], problems: list[UserError]) -> P:
+    """The payload of a refusal: the user errors, and every other field at its default (null,
+    or the default its declaration gives, such as `changed: false`)."""
+    empty: dict[str, Any] = {}
+    for item in dataclasses.fields(payload):  # type: ignore[arg-type]
+        if item.name == "user_errors" or not item.init:
+            continue
+        if item.default is not dataclasses.MISSING:
+            empty[item.name] = item.default
+        elif item.default_factory is not dataclasses.MISSING:
+            empty[item.name] = item.default_factory()
+        else:
+            empty[item.name] = None
+    return payload(**empty, user_errors=problems)

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server import request_id
 from server.auth import Authenticator
 from server.db import Database
 from server.downloads import download_endpoint
@@ -22,8 +23,6 @@ from server.graphiql import ASSETS, ASSETS_PATH
 from server.graphql_view import GraphQLView
 from server.housekeeping import Housekeeping
 from server.rate_limit import Rate, RateLimiter, RequestThrottle
-from server.request_id import HEADER as REQUEST_ID_HEADER
-from server.request_id import RequestIdMiddleware
 from server.settings import Settings, secret_key
 from server.storage import storage_for_url
 
@@ -103,11 +102,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 def middleware(settings: Settings) -> list[Middleware]:
     # The request ID is outermost, so that every response carries it, CORS refusals too.
-    stack = [Middleware(RequestIdMiddleware)]
+    stack = [Middleware(request_id.RequestIdMiddleware)]
     if settings.cors_origins:
         stack.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After"], max_age=600))
+            allow_headers=["Authorization", "Content-Type", request_id.HEADER],
+            expose_headers=[request_id.HEADER, "Retry-After"], max_age=600))
     return stack

@@ -1,1 +1,8 @@
-"""Loyalty: membership, the points ledger and the rules that earn, reverse and adjust points."""
+"""Loyalty: membership, the points ledger and the rules that earn, reverse and adjust points.
+
+Its tables are named here too (`from models import loyalty`, then `loyalty.LoyaltyAccount`), so that
+the layers above can tell them from their own types of the same name without renaming."""
+
+from models.loyalty.ledger import LoyaltyAccount, LoyaltyLedgerEntry
+
+__all__ = ["LoyaltyAccount", "LoyaltyLedgerEntry"]

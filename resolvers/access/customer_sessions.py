@@ -5,8 +5,8 @@ from typing import Self
 
 import strawberry
 
+from models import customers
 from models.access.sessions import AuthSession
-from models.customers.table import Customer as CustomerRow
 from resolvers.me.types import MyProfile
 from resolvers.user_errors import UserError
 
@@ -24,7 +24,7 @@ class CustomerSessionPayload:
     user_errors: list[UserError]
 
     @classmethod
-    def of(cls, started: tuple[CustomerRow, AuthSession, str, str], currency: str) -> Self:
+    def of(cls, started: tuple[customers.Customer, AuthSession, str, str], currency: str) -> Self:
         customer, row, access, refresh = started
         return cls(access_token=access, access_token_expires_at=row.access_expires_at,
                    refresh_token=refresh, refresh_token_expires_at=row.refresh_expires_at,

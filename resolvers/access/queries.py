@@ -1,7 +1,7 @@
 """Root fields `viewer`, `staffUsers` and `apiKeys`."""
 
+from models import access
 from models.access.api_keys import list_api_keys
-from models.access.staff import StaffUser as StaffUserRow
 from models.access.staff import list_staff_users
 from models.core.enums import ActorKind
 from resolvers.access.types import ApiKey, StaffUser, staff_users_of
@@ -13,7 +13,7 @@ async def viewer(info: Info) -> StaffUser | None:
     if actor.kind is not ActorKind.STAFF_USER or actor.id is None:
         return None
     async with info.context.read_session() as session:
-        row = await session.get(StaffUserRow, int(actor.id))
+        row = await session.get(access.StaffUser, int(actor.id))
         return (await staff_users_of(session, [row]))[0] if row else None
 
 

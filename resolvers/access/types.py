@@ -7,9 +7,8 @@ from typing import Self
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.access.api_keys import ApiKey as ApiKeyRow
+from models import access
 from models.access.sessions import AuthSession
-from models.access.staff import StaffUser as StaffUserRow
 from models.access.staff import store_ids_of
 from models.core.enums import StaffRole
 from models.organizations.stores import stores_by_id
@@ -35,7 +34,7 @@ class StaffUser:
         description="Set while the user may not sign in.")
 
 
-async def staff_users_of(session: AsyncSession, rows: Sequence[StaffUserRow]
+async def staff_users_of(session: AsyncSession, rows: Sequence[access.StaffUser]
                          ) -> list[StaffUser]:
     """The types of some staff users, with their stores in two statements whatever their number."""
     store_ids = await store_ids_of(session, [row.id for row in rows])
@@ -64,7 +63,7 @@ class ApiKey:
     revoked_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: ApiKeyRow) -> Self:
+    def from_row(cls, row: access.ApiKey) -> Self:
         return cls(id=to_global_id("ApiKey", row.id), name=row.name, prefix=row.display_prefix,
                    scopes=list(row.scopes), created_at=row.created_at,
                    last_used_at=row.last_used_at, revoked_at=row.revoked_at)
@@ -84,9 +83,10 @@ class SessionTokensPayload:
     user_errors: list[UserError]
 
     @classmethod
-    def of(cls, row: AuthSession, access: str, refresh: str, user: StaffUser | None) -> Self:
-        return cls(access_token=access, access_token_expires_at=row.access_expires_at,
-                   refresh_token=refresh, refresh_token_expires_at=row.refresh_expires_at,
+    def of(cls, row: AuthSession, access_token: str, refresh_token: str,
+           user: StaffUser | None) -> Self:
+        return cls(access_token=access_token, access_token_expires_at=row.access_expires_at,
+                   refresh_token=refresh_token, refresh_token_expires_at=row.refresh_expires_at,
                    user=user, user_errors=[])
 
     @classmethod

@@ -3,7 +3,7 @@
 import strawberry
 
 from models.core.enums import CustomerSource
-from models.customers.search import CustomerStats as Stats
+from models.customers import search
 from resolvers.common import Money
 
 
@@ -27,7 +27,7 @@ class CustomerStats:
     by_source: list[SourceCount]
 
     @classmethod
-    def of(cls, stats: Stats, currency: str) -> "CustomerStats":
+    def of(cls, stats: search.CustomerStats, currency: str) -> "CustomerStats":
         def divide(total: int, by: int) -> Money:
             return Money.of(round(total / by) if by else 0, currency)
 

@@ -8,6 +8,7 @@ from typing import Self
 import phonenumbers
 import strawberry
 
+from models import customers
 from models.core.enums import (
     ActorKind,
     ConsentSource,
@@ -20,7 +21,6 @@ from models.core.enums import (
 )
 from models.core.money import monthly_spend
 from models.customers import consent
-from models.customers.table import Customer as CustomerRow
 from models.customers.table import CustomerAddress
 from models.loyalty import ledger
 from models.orders.search import OrderCriteria
@@ -125,7 +125,7 @@ class OrderSummary:
     last_order_punctuality: Punctuality | None
 
     @classmethod
-    def of(cls, row: CustomerRow, currency: str) -> Self:
+    def of(cls, row: customers.Customer, currency: str) -> Self:
         return cls(
             total_orders=row.order_count,
             total_spent=Money.of(row.total_spent, currency),
@@ -158,11 +158,11 @@ class Customer(Node):
     updated_at: datetime
     erased_at: datetime | None = strawberry.field(
         description="When the customer's personal data was erased on request.")
-    row: strawberry.Private[CustomerRow]
+    row: strawberry.Private[customers.Customer]
     currency: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: CustomerRow, currency: str) -> Self:
+    def from_row(cls, row: customers.Customer, currency: str) -> Self:
         return cls(
             id=to_global_id("Customer", row.id), type=row.type, first_name=row.first_name,
             last_name=row.last_name, email=row.email, source=row.source,

@@ -16,7 +16,7 @@ from resolvers.customers.filters import CustomerFilter
 from resolvers.customers.sorters import CustomerSort
 from resolvers.engine.errors import ClientError
 from resolvers.exports.types import ExportJob, ExportLocale
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, refused, respond
 
 
 @strawberry.input
@@ -58,24 +58,24 @@ async def _start(info: Info, kind: jobs.ExportKind, file_format: Any,
         return await jobs.create_export_job(session, actor, kind,
                                             file_format, job_input)
 
-    row, errors = await run_rule(info, rule)
-    if row is None:
-        return ExportPayload(job=None, user_errors=errors)
-    info.context.exports.wake(actor.organization_id)
-    return ExportPayload(job=ExportJob.from_row(row), user_errors=[])
+    def answer(row: jobs.ExportJob) -> dict[str, Any]:
+        info.context.exports.wake(actor.organization_id)  # committed: the runner may take it
+        return {"job": ExportJob.from_row(row)}
+
+    return await respond(info, ExportPayload, rule, answer)
 
 
 async def export_customers(info: Info, input: ExportCustomersInput) -> ExportPayload:
     organization = info.context.organization
     if input.columns is not None and not input.columns:
-        return ExportPayload(job=None, user_errors=[UserError.of(error(
+        return refused(ExportPayload, [UserError.of(error(
             "columns", ErrorCode.REQUIRED, "Choose at least one column, or leave columns out "
                                            "for every column."))])
     try:
         criteria = input.filter.to_criteria(organization.currency) if input.filter else None
-    except ClientError as refused:
-        return ExportPayload(job=None, user_errors=[UserError.of(error(
-            "filter", ErrorCode.INVALID, refused.message))])
+    except ClientError as bad:
+        return refused(ExportPayload, [UserError.of(error(
+            "filter", ErrorCode.INVALID, bad.message))])
     job_input = {
         "filter": jobs.criteria_to_json(criteria) if criteria else {},
         "sort": jobs.ordering_to_json([s.to_order() for s in input.sort or []]),
@@ -90,7 +90,7 @@ async def export_customer_history(info: Info, input: ExportCustomerHistoryInput
     try:
         customer_id = input_pk(input.customer_id, "Customer", "customerId")
     except Rejected as rejected:
-        return ExportPayload(job=None, user_errors=[UserError.of(p) for p in rejected.errors])
+        return refused(ExportPayload, [UserError.of(p) for p in rejected.errors])
 
     async def exists(session: AsyncSession) -> None:
         await check_customer(session, customer_id)

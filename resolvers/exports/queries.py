@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models.exports.jobs import ExportJob as ExportJobRow
+from models import exports
 from resolvers.context import Info
 from resolvers.exports.types import ExportJob
 from resolvers.node import pk_of
@@ -13,7 +13,7 @@ async def export_job(info: Info, id: strawberry.ID) -> ExportJob | None:
     manager, only jobs made within their stores."""
     scope = info.context.actor.store_scope
     async with info.context.read_session() as session:
-        row = await session.get(ExportJobRow, pk_of(id, "ExportJob"))
+        row = await session.get(exports.ExportJob, pk_of(id, "ExportJob"))
     if row is None:
         return None
     job_scope = row.input.get("store_scope")

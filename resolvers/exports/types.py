@@ -5,8 +5,8 @@ from enum import Enum
 
 import strawberry
 
+from models import exports
 from models.exports.jobs import ExportFormat, ExportStatus
-from models.exports.jobs import ExportJob as ExportJobRow
 from resolvers.context import Info
 from resolvers.node import to_global_id
 
@@ -29,10 +29,10 @@ class ExportJob:
     expires_at: datetime | None
     error: str | None = strawberry.field(description="Why the job FAILED.")
     created_at: datetime
-    row: strawberry.Private[ExportJobRow]
+    row: strawberry.Private[exports.ExportJob]
 
     @classmethod
-    def from_row(cls, row: ExportJobRow) -> "ExportJob":
+    def from_row(cls, row: exports.ExportJob) -> "ExportJob":
         return cls(id=to_global_id("ExportJob", row.id), status=row.status,
                    progress=row.progress, row_count=row.row_count, format=row.format,
                    expires_at=row.expires_at, error=row.error, created_at=row.created_at,

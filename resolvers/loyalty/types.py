@@ -5,8 +5,8 @@ from typing import Self
 
 import strawberry
 
+from models import loyalty
 from models.core.enums import LedgerKind
-from models.loyalty.ledger import LoyaltyLedgerEntry as LedgerRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
 
@@ -20,7 +20,7 @@ class LoyaltyLedgerEntry:
     order_pk: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: LedgerRow) -> Self:
+    def from_row(cls, row: loyalty.LoyaltyLedgerEntry) -> Self:
         return cls(kind=row.kind, points=row.points, reason=row.reason,
                    created_at=row.created_at, order_pk=row.order_id)
 

@@ -11,8 +11,8 @@ from typing import Self
 
 import strawberry
 
+from models import customers
 from models.core.enums import OrderChannel, OrderStatus
-from models.customers.table import Customer as CustomerRow
 from models.orders.search import OrderCriteria
 from resolvers.common import Money, PageInfo
 from resolvers.context import Info
@@ -20,12 +20,12 @@ from resolvers.customers.orders import customer_orders
 from resolvers.customers.types import (
     Address,
     ConsentEvent,
+    Customer,
     Loyalty,
     MarketingConsent,
     OrderSummary,
     PhoneNumber,
 )
-from resolvers.customers.types import Customer as StaffCustomer
 from resolvers.node import to_global_id
 from resolvers.orders.types import (
     Fulfilment,
@@ -100,14 +100,14 @@ class MyProfile:
     email: str | None
     birthday: date | None
     registered_at: datetime | None
-    staff: strawberry.Private[StaffCustomer]
+    staff: strawberry.Private[Customer]  # the staff view, whose resolvers these share
 
     @classmethod
-    def from_row(cls, row: CustomerRow, currency: str) -> Self:
+    def from_row(cls, row: customers.Customer, currency: str) -> Self:
         return cls(id=to_global_id("Customer", row.id), first_name=row.first_name,
                    last_name=row.last_name, email=row.email, birthday=row.birthday,
                    registered_at=row.registered_at,
-                   staff=StaffCustomer.from_row(row, currency))
+                   staff=Customer.from_row(row, currency))
 
     # Relations answer through the staff type's resolvers (the same loaders and batching);
     # only what a customer may see is declared here.

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from sqlalchemy.engine import Row
 
+from models import orders
 from models.core.enums import FulfilmentType, OrderChannel, OrderStatus, Punctuality
 from models.orders.search import OrderCriteria
-from models.orders.table import Order as OrderRow
-from models.orders.table import OrderItem as OrderItemRow
 from resolvers.common import DateTimeRange, Money, PageInfo
 from resolvers.context import Info
 from resolvers.node import Node, pk_of, to_global_id
@@ -39,7 +38,7 @@ class OrderItem:
     unit_price_minor: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: OrderItemRow | Row[Any], currency: str) -> Self:
+    def from_row(cls, row: orders.OrderItem | Row[Any], currency: str) -> Self:
         return cls.of(row.name, row.sku, row.quantity, row.unit_price, currency=currency)
 
     @classmethod
@@ -96,7 +95,7 @@ class Order(Node):
     prefetched_store: strawberry.Private[Store | None] = None
 
     @classmethod
-    def from_row(cls, row: OrderRow | Row[Any], currency: str) -> Self:
+    def from_row(cls, row: orders.Order | Row[Any], currency: str) -> Self:
         return cls.of(*(getattr(row, name) for name in ORDER_COLUMNS), currency=currency)
 
     @classmethod

@@ -4,7 +4,7 @@ from typing import Self
 
 import strawberry
 
-from models.organizations.stores import Store as StoreRow
+from models import organizations
 from resolvers.node import Node, to_global_id
 
 
@@ -18,7 +18,7 @@ class Store(Node):
     country: str | None
 
     @classmethod
-    def from_row(cls, row: StoreRow) -> Self:
+    def from_row(cls, row: organizations.Store) -> Self:
         return cls(
             id=to_global_id("Store", row.id), name=row.name, code=row.code,
             address_line1=row.address_line1, city=row.city, postal_code=row.postal_code,

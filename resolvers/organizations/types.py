@@ -5,9 +5,9 @@ from typing import Self
 
 import strawberry
 
+from models import organizations
 from models.core.enums import Device, GuestCheckout, RegistrationStrategy
 from models.organizations import storefront
-from models.organizations.table import Organization as OrganizationRow
 from resolvers.node import Node, to_global_id
 
 
@@ -37,7 +37,7 @@ class Organization(Node):
     settings: OrganizationSettings
 
     @classmethod
-    def from_row(cls, row: OrganizationRow) -> Self:
+    def from_row(cls, row: organizations.Organization) -> Self:
         return cls(
             id=to_global_id("Organization", row.id), slug=row.slug, name=row.name,
             default_country=row.default_country, currency=row.currency, timezone=row.timezone,

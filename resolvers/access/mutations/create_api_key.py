@@ -3,10 +3,11 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.access.api_keys import add_api_key
+from models import access
+from models.access import api_keys
 from resolvers.access.types import ApiKey
 from resolvers.context import Info
-from resolvers.user_errors import UserError, run_rule
+from resolvers.user_errors import UserError, respond
 
 
 @strawberry.input
@@ -27,10 +28,8 @@ class CreateApiKeyPayload:
 
 
 async def create_api_key(info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
-    async def rule(session: AsyncSession) -> tuple[ApiKey, str]:
-        row, plain = await add_api_key(session, info.context.actor, input.name, input.scopes)
-        return ApiKey.from_row(row), plain
+    async def rule(session: AsyncSession) -> tuple[access.ApiKey, str]:
+        return await api_keys.add_api_key(session, info.context.actor, input.name, input.scopes)
 
-    made, errors = await run_rule(info, rule)
-    api_key, key = made if made else (None, None)
-    return CreateApiKeyPayload(api_key=api_key, key=key, user_errors=errors)
+    return await respond(info, CreateApiKeyPayload, rule, lambda made: {
+        "api_key": ApiKey.from_row(made[0]), "key": made[1]})

@@ -4,11 +4,11 @@ manager's stores or a viewer's grants."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.access.staff import create_staff_user as create_staff_user_rule
+from models.access import staff
 from models.core.enums import StaffRole
 from resolvers.access.types import StaffUser, staff_users_of
 from resolvers.context import Info
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input
@@ -33,10 +33,9 @@ class CreateStaffUserPayload:
 async def create_staff_user(info: Info, input: CreateStaffUserInput) -> CreateStaffUserPayload:
     async def rule(session: AsyncSession) -> StaffUser:
         store_ids = [input_pk(pk, "Store", "storeIds") for pk in input.store_ids]
-        row = await create_staff_user_rule(
+        row = await staff.create_staff_user(
             session, info.context.actor, email=input.email, password=input.password,
             role=input.role, name=input.name, store_ids=store_ids, grants=input.grants)
         return (await staff_users_of(session, [row]))[0]
 
-    user, errors = await run_rule(info, rule)
-    return CreateStaffUserPayload(staff_user=user, user_errors=errors)
+    return await respond(info, CreateStaffUserPayload, rule, lambda user: {"staff_user": user})

@@ -4,11 +4,11 @@ the one-time code, as the organization's registration strategy allows."""
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import customers
 from models.access.customer_sign_in import SignInForm, sign_in
 from models.access.sessions import AuthSession, start_session
 from models.core.enums import ActorKind
 from models.core.errors import ErrorCode
-from models.customers.table import Customer as CustomerRow
 from models.organizations.table import Organization
 from resolvers.access.customer_sessions import CustomerSessionPayload
 from resolvers.access.public import run_public_rule
@@ -36,7 +36,7 @@ async def customer_sign_in(info: Info, input: CustomerSignInInput) -> CustomerSe
                       code=input.code)
 
     async def rule(session: AsyncSession, org: Organization
-                   ) -> tuple[CustomerRow, AuthSession, str, str]:
+                   ) -> tuple[customers.Customer, AuthSession, str, str]:
         customer = await sign_in(session, org, form)
         row, access, refresh = await start_session(
             session, org.id, ActorKind.CUSTOMER, customer.id, info.context.token_lifetimes)

@@ -3,10 +3,10 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import customers
 from models.access.customer_sign_up import SignUpForm, sign_up
 from models.access.sessions import AuthSession, start_session
 from models.core.enums import ActorKind, Device
-from models.customers.table import Customer as CustomerRow
 from models.organizations.table import Organization
 from resolvers.access.customer_sessions import CustomerSessionPayload
 from resolvers.access.public import run_public_rule
@@ -51,7 +51,7 @@ async def customer_sign_up(info: Info, input: CustomerSignUpInput) -> CustomerSe
     form = input.to_form()
 
     async def rule(session: AsyncSession, org: Organization
-                   ) -> tuple[CustomerRow, AuthSession, str, str]:
+                   ) -> tuple[customers.Customer, AuthSession, str, str]:
         customer = await sign_up(session, org, form)
         row, access, refresh = await start_session(
             session, org.id, ActorKind.CUSTOMER, customer.id, info.context.token_lifetimes)

@@ -1,13 +1,15 @@
 """`signOut`: end the session of the access token the request carries, or every session of
 the signed-in user."""
 
+from typing import Any
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access.sessions import revoke_session, revoke_subject_sessions
 from models.core.errors import ErrorCode, Rejected, error
 from resolvers.context import Info
-from resolvers.user_errors import UserError, run_rule
+from resolvers.user_errors import UserError, respond
 
 NO_SESSION = "Only a signed-in session can sign out; revoke an API key with `revokeApiKey`."
 
@@ -20,7 +22,7 @@ class SignOutInput:
 
 @strawberry.type
 class SignOutPayload:
-    signed_out: bool
+    signed_out: bool = False
     user_errors: list[UserError]
 
 
@@ -36,9 +38,10 @@ async def sign_out(info: Info, input: SignOutInput) -> SignOutPayload:
         await revoke_session(session, auth_session_id)
         return True
 
-    done, errors = await run_rule(info, rule)
-    if done:
+    def answer(done: bool) -> dict[str, Any]:
         context.credentials.forget_session(auth_session_id or 0)
         if input.everywhere and actor.id is not None:
             context.credentials.forget_subject(actor.kind, int(actor.id))
-    return SignOutPayload(signed_out=bool(done), user_errors=errors)
+        return {"signed_out": done}
+
+    return await respond(info, SignOutPayload, rule, answer)

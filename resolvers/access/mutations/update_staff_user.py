@@ -6,11 +6,11 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.access.staff import update_staff_user as update_staff_user_rule
+from models.access import staff
 from models.core.enums import ActorKind, StaffRole
 from resolvers.access.types import StaffUser, staff_users_of
 from resolvers.context import Info
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input(description="Only the fields sent change.")
@@ -42,12 +42,13 @@ async def update_staff_user(info: Info, input: UpdateStaffUserInput) -> UpdateSt
         if input.store_ids is not strawberry.UNSET:
             fields["store_ids"] = [input_pk(store, "Store", "storeIds")
                                    for store in input.store_ids or ()]
-        row = await update_staff_user_rule(session, info.context.actor, pk, fields)
+        row = await staff.update_staff_user(session, info.context.actor, pk, fields)
         return (await staff_users_of(session, [row]))[0]
 
-    user, errors = await run_rule(info, rule)
-    if user is not None:
+    def answer(user: StaffUser) -> dict[str, Any]:
         # Its cached sessions carry the old role, stores and grants.
         info.context.credentials.forget_subject(ActorKind.STAFF_USER,
                                                 input_pk(input.id, "StaffUser", "id"))
-    return UpdateStaffUserPayload(staff_user=user, user_errors=errors)
+        return {"staff_user": user}
+
+    return await respond(info, UpdateStaffUserPayload, rule, answer)

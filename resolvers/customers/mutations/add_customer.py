@@ -3,12 +3,12 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers.profile import add_customer as add_customer_rule
-from models.customers.table import Customer as CustomerRow
+from models import customers
+from models.customers import profile
 from resolvers.context import Info
 from resolvers.customers.inputs import ProfileInput, sent_fields
 from resolvers.customers.types import Customer
-from resolvers.user_errors import UserError, run_rule
+from resolvers.user_errors import UserError, respond
 
 
 @strawberry.input(description="First name, last name, email, phone and address are required.")
@@ -23,10 +23,8 @@ class AddCustomerPayload:
 
 
 async def add_customer(info: Info, input: AddCustomerInput) -> AddCustomerPayload:
-    async def rule(session: AsyncSession) -> CustomerRow:
-        return await add_customer_rule(session, info.context.actor, sent_fields(input))
+    async def rule(session: AsyncSession) -> customers.Customer:
+        return await profile.add_customer(session, info.context.actor, sent_fields(input))
 
-    row, errors = await run_rule(info, rule)
-    currency = info.context.organization.currency
-    return AddCustomerPayload(customer=Customer.from_row(row, currency) if row else None,
-                              user_errors=errors)
+    return await respond(info, AddCustomerPayload, rule, lambda row: {
+        "customer": Customer.from_row(row, info.context.organization.currency)})

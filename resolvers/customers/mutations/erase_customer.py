@@ -1,14 +1,16 @@
 """`eraseCustomer`: the right to be forgotten."""
 
+from typing import Any
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import customers
 from models.core.enums import ActorKind
-from models.customers.erasure import erase_customer as erase_customer_rule
-from models.customers.table import Customer as CustomerRow
+from models.customers import erasure
 from resolvers.context import Info
 from resolvers.customers.types import Customer
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input
@@ -23,13 +25,13 @@ class EraseCustomerPayload:
 
 
 async def erase_customer(info: Info, input: EraseCustomerInput) -> EraseCustomerPayload:
-    async def rule(session: AsyncSession) -> CustomerRow:
+    async def rule(session: AsyncSession) -> customers.Customer:
         customer_id = input_pk(input.customer_id, "Customer", "customerId")
-        return await erase_customer_rule(session, info.context.actor, customer_id)
+        return await erasure.erase_customer(session, info.context.actor, customer_id)
 
-    row, errors = await run_rule(info, rule)
-    if row is not None:  # its sessions were revoked: this process forgets them at once
+    def answer(row: customers.Customer) -> dict[str, Any]:
+        # Its sessions were revoked: this process forgets them at once.
         info.context.credentials.forget_subject(ActorKind.CUSTOMER, row.id)
-    currency = info.context.organization.currency
-    return EraseCustomerPayload(customer=Customer.from_row(row, currency) if row else None,
-                                user_errors=errors)
+        return {"customer": Customer.from_row(row, info.context.organization.currency)}
+
+    return await respond(info, EraseCustomerPayload, rule, answer)

@@ -8,9 +8,8 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from models.core.errors import ErrorCode, Rejected
+from models.imports import importer
 from models.imports.formats import ImportFormat
-from models.imports.importer import ImportReport as ReportRow
-from models.imports.importer import import_customers as import_customers_rule
 from models.imports.report import ReportCsv
 from resolvers.context import Info
 from resolvers.user_errors import UserError
@@ -55,7 +54,7 @@ class ImportReport:
         description="Each problem of each failed row, for the first 1,000 failed rows.")
 
     @classmethod
-    def from_report(cls, report: ReportRow) -> "ImportReport":
+    def from_report(cls, report: importer.ImportReport) -> "ImportReport":
         return cls(format=report.format, file_kind=report.file_kind, dry_run=report.dry_run,
                    rows=report.rows, created=report.created, updated=report.updated,
                    unchanged=report.unchanged, failed=report.failed,
@@ -88,7 +87,7 @@ async def import_customers(info: Info, input: ImportCustomersInput) -> ImportCus
         local = Path(out.name)
         report_csv = ReportCsv(out)
         try:
-            report = await import_customers_rule(
+            report = await importer.import_customers(
                 info.context.write_session, info.context.actor,
                 upload.file,  # type: ignore[attr-defined]
                 chosen=input.source, dry_run=input.dry_run, on_row=report_csv)

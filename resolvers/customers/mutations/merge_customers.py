@@ -3,11 +3,11 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers.merge import merge_customers as merge_customers_rule
-from models.customers.table import Customer as CustomerRow
+from models import customers
+from models.customers import merge
 from resolvers.context import Info
 from resolvers.customers.types import Customer
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input
@@ -25,12 +25,10 @@ class MergeCustomersPayload:
 
 
 async def merge_customers(info: Info, input: MergeCustomersInput) -> MergeCustomersPayload:
-    async def rule(session: AsyncSession) -> CustomerRow:
+    async def rule(session: AsyncSession) -> customers.Customer:
         target = input_pk(input.target_id, "Customer", "targetId")
         sources = [input_pk(i, "Customer", "sourceIds") for i in input.source_ids]
-        return await merge_customers_rule(session, info.context.actor, target, sources)
+        return await merge.merge_customers(session, info.context.actor, target, sources)
 
-    row, errors = await run_rule(info, rule)
-    currency = info.context.organization.currency
-    return MergeCustomersPayload(customer=Customer.from_row(row, currency) if row else None,
-                                 user_errors=errors)
+    return await respond(info, MergeCustomersPayload, rule, lambda row: {
+        "customer": Customer.from_row(row, info.context.organization.currency)})

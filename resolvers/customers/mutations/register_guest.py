@@ -3,12 +3,12 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers.profile import register_guest as register_guest_rule
-from models.customers.table import Customer as CustomerRow
+from models import customers
+from models.customers import profile
 from resolvers.context import Info
 from resolvers.customers.inputs import ProfileInput, sent_fields
 from resolvers.customers.types import Customer
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input(description="What the organization's registration strategy requires: "
@@ -25,12 +25,10 @@ class RegisterGuestPayload:
 
 
 async def register_guest(info: Info, input: RegisterGuestInput) -> RegisterGuestPayload:
-    async def rule(session: AsyncSession) -> CustomerRow:
+    async def rule(session: AsyncSession) -> customers.Customer:
         customer_id = input_pk(input.customer_id, "Customer", "customerId")
-        return await register_guest_rule(session, info.context.actor, customer_id,
-                                         sent_fields(input))
+        return await profile.register_guest(session, info.context.actor, customer_id,
+                                            sent_fields(input))
 
-    row, errors = await run_rule(info, rule)
-    currency = info.context.organization.currency
-    return RegisterGuestPayload(customer=Customer.from_row(row, currency) if row else None,
-                                user_errors=errors)
+    return await respond(info, RegisterGuestPayload, rule, lambda row: {
+        "customer": Customer.from_row(row, info.context.organization.currency)})

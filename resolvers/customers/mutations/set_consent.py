@@ -3,12 +3,12 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import customers
 from models.core.enums import ActorKind, ConsentSource
-from models.customers.consent import set_consent as set_consent_rule
-from models.customers.table import Customer as CustomerRow
+from models.customers import consent
 from resolvers.context import Info
 from resolvers.customers.types import Customer
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 DEFAULT_SOURCE = {ActorKind.API_KEY: ConsentSource.API, ActorKind.STAFF_USER: ConsentSource.ADMIN}
 
@@ -25,7 +25,8 @@ class SetConsentInput:
 @strawberry.type
 class SetConsentPayload:
     customer: Customer | None
-    changed: bool = strawberry.field(description="False when the decision was already so.")
+    changed: bool = strawberry.field(default=False,
+                                     description="False when the decision was already so.")
     user_errors: list[UserError]
 
 
@@ -33,13 +34,10 @@ async def set_consent(info: Info, input: SetConsentInput) -> SetConsentPayload:
     actor = info.context.actor
     source = input.source or DEFAULT_SOURCE.get(actor.kind, ConsentSource.ADMIN)
 
-    async def rule(session: AsyncSession) -> tuple[CustomerRow, bool]:
+    async def rule(session: AsyncSession) -> tuple[customers.Customer, bool]:
         customer_id = input_pk(input.customer_id, "Customer", "customerId")
-        return await set_consent_rule(session, actor, customer_id, input.subscribed, source)
+        return await consent.set_consent(session, actor, customer_id, input.subscribed, source)
 
-    result, errors = await run_rule(info, rule)
-    if result is None:
-        return SetConsentPayload(customer=None, changed=False, user_errors=errors)
-    row, changed = result
-    return SetConsentPayload(customer=Customer.from_row(row, info.context.organization.currency),
-                             changed=changed, user_errors=errors)
+    return await respond(info, SetConsentPayload, rule, lambda result: {
+        "customer": Customer.from_row(result[0], info.context.organization.currency),
+        "changed": result[1]})

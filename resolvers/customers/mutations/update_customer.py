@@ -3,12 +3,12 @@
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers.profile import update_customer as update_customer_rule
-from models.customers.table import Customer as CustomerRow
+from models import customers
+from models.customers import profile
 from resolvers.context import Info
 from resolvers.customers.inputs import ProfileInput, sent_fields
 from resolvers.customers.types import Customer
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input
@@ -23,12 +23,10 @@ class UpdateCustomerPayload:
 
 
 async def update_customer(info: Info, input: UpdateCustomerInput) -> UpdateCustomerPayload:
-    async def rule(session: AsyncSession) -> CustomerRow:
+    async def rule(session: AsyncSession) -> customers.Customer:
         customer_id = input_pk(input.id, "Customer", "id")
-        return await update_customer_rule(session, info.context.actor, customer_id,
-                                          sent_fields(input))
+        return await profile.update_customer(session, info.context.actor, customer_id,
+                                             sent_fields(input))
 
-    row, errors = await run_rule(info, rule)
-    currency = info.context.organization.currency
-    return UpdateCustomerPayload(customer=Customer.from_row(row, currency) if row else None,
-                                 user_errors=errors)
+    return await respond(info, UpdateCustomerPayload, rule, lambda row: {
+        "customer": Customer.from_row(row, info.context.organization.currency)})

@@ -5,14 +5,13 @@ from enum import Enum
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import customers, loyalty
 from models.core.enums import LedgerKind
-from models.customers.table import Customer as CustomerRow
-from models.loyalty.ledger import LoyaltyLedgerEntry as LedgerRow
-from models.loyalty.ledger import adjust_points
+from models.loyalty import ledger
 from resolvers.context import Info
 from resolvers.customers.types import Customer
 from resolvers.loyalty.types import LoyaltyLedgerEntry
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.enum(description="ADJUST: a correction, either way; REDEEM: points spent.")
@@ -39,15 +38,12 @@ class AdjustLoyaltyPointsPayload:
 
 async def adjust_loyalty_points(info: Info, input: AdjustLoyaltyPointsInput
                                 ) -> AdjustLoyaltyPointsPayload:
-    async def rule(session: AsyncSession) -> tuple[CustomerRow, LedgerRow]:
+    async def rule(session: AsyncSession
+                   ) -> tuple[customers.Customer, loyalty.LoyaltyLedgerEntry]:
         customer_id = input_pk(input.customer_id, "Customer", "customerId")
-        return await adjust_points(session, info.context.actor, customer_id, input.points,
-                                   input.reason, LedgerKind(input.kind.value))
+        return await ledger.adjust_points(session, info.context.actor, customer_id, input.points,
+                                          input.reason, LedgerKind(input.kind.value))
 
-    result, errors = await run_rule(info, rule)
-    if result is None:
-        return AdjustLoyaltyPointsPayload(customer=None, entry=None, user_errors=errors)
-    row, entry = result
-    return AdjustLoyaltyPointsPayload(
-        customer=Customer.from_row(row, info.context.organization.currency),
-        entry=LoyaltyLedgerEntry.from_row(entry), user_errors=errors)
+    return await respond(info, AdjustLoyaltyPointsPayload, rule, lambda result: {
+        "customer": Customer.from_row(result[0], info.context.organization.currency),
+        "entry": LoyaltyLedgerEntry.from_row(result[1])})

@@ -6,13 +6,13 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.customers.own_profile import update_own_profile
-from models.customers.table import Customer as CustomerRow
+from models import customers
+from models.customers import own_profile
 from resolvers.context import Info
 from resolvers.customers.inputs import AddressInput
 from resolvers.me.session import signed_in
 from resolvers.me.types import MyProfile
-from resolvers.user_errors import UserError, run_rule
+from resolvers.user_errors import UserError, respond
 
 PLAIN = ("first_name", "last_name", "email", "phone", "birthday")
 
@@ -54,12 +54,10 @@ class UpdateMePayload:
 async def update_me(info: Info, input: UpdateMeInput) -> UpdateMePayload:
     fields = input.sent()
 
-    async def rule(session: AsyncSession) -> CustomerRow:
-        return await update_own_profile(session, info.context.actor, fields,
-                                        {"code": input.code, "emailCode": input.email_code})
+    async def rule(session: AsyncSession) -> customers.Customer:
+        codes = {"code": input.code, "emailCode": input.email_code}
+        return await own_profile.update_own_profile(session, info.context.actor, fields, codes)
 
     with signed_in():
-        row, errors = await run_rule(info, rule)
-    currency = info.context.organization.currency
-    return UpdateMePayload(me=MyProfile.from_row(row, currency) if row else None,
-                           user_errors=errors)
+        return await respond(info, UpdateMePayload, rule, lambda row: {
+            "me": MyProfile.from_row(row, info.context.organization.currency)})

@@ -6,18 +6,18 @@ from decimal import Decimal
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import orders
 from models.core.enums import Device, FulfilmentType, OrderChannel, OrderStatus
+from models.orders import recording
 from models.orders.recording import (
     CustomerFields,
     FulfilmentFields,
     ItemFields,
     OrderFields,
 )
-from models.orders.recording import record_order as record_order_rule
-from models.orders.table import Order as OrderRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 # Also registered, in the same words, by resolvers/organizations/types.py (storefrontPolicy).
 # Registered here as well because this module may be imported first: an enum left unregistered
@@ -98,17 +98,15 @@ class RecordOrderInput:
 class RecordOrderPayload:
     order: Order | None
     created: bool = strawberry.field(
+        default=False,
         description="False when the external ID was already recorded: `order` is that order.")
     user_errors: list[UserError]
 
 
 async def record_order(info: Info, input: RecordOrderInput) -> RecordOrderPayload:
-    async def rule(session: AsyncSession) -> tuple[OrderRow, bool]:
-        return await record_order_rule(session, info.context.actor, input.to_fields())
+    async def rule(session: AsyncSession) -> tuple[orders.Order, bool]:
+        return await recording.record_order(session, info.context.actor, input.to_fields())
 
-    result, errors = await run_rule(info, rule)
-    if result is None:
-        return RecordOrderPayload(order=None, created=False, user_errors=errors)
-    row, created = result
-    return RecordOrderPayload(order=Order.from_row(row, info.context.organization.currency),
-                              created=created, user_errors=errors)
+    return await respond(info, RecordOrderPayload, rule, lambda result: {
+        "order": Order.from_row(result[0], info.context.organization.currency),
+        "created": result[1]})

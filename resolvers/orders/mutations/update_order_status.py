@@ -5,13 +5,13 @@ from datetime import datetime
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import orders
 from models.core.enums import OrderStatus
+from models.orders import status
 from models.orders.status import UNSET, StatusChange
-from models.orders.status import update_order_status as update_order_status_rule
-from models.orders.table import Order as OrderRow
 from resolvers.context import Info
 from resolvers.orders.types import Order
-from resolvers.user_errors import UserError, input_pk, run_rule
+from resolvers.user_errors import UserError, input_pk, respond
 
 
 @strawberry.input(description="Only what is sent changes; null clears a time. CANCELLED is "
@@ -34,21 +34,18 @@ class UpdateOrderStatusInput:
 @strawberry.type
 class UpdateOrderStatusPayload:
     order: Order | None
-    changed: bool = strawberry.field(description="False when the order was already so.")
+    changed: bool = strawberry.field(default=False,
+                                     description="False when the order was already so.")
     user_errors: list[UserError]
 
 
 async def update_order_status(info: Info, input: UpdateOrderStatusInput
                               ) -> UpdateOrderStatusPayload:
-    async def rule(session: AsyncSession) -> tuple[OrderRow, bool]:
+    async def rule(session: AsyncSession) -> tuple[orders.Order, bool]:
         order_id = input_pk(input.order_id, "Order", "orderId")
-        return await update_order_status_rule(session, info.context.actor, order_id,
-                                              input.to_change())
+        return await status.update_order_status(session, info.context.actor, order_id,
+                                                input.to_change())
 
-    result, errors = await run_rule(info, rule)
-    if result is None:
-        return UpdateOrderStatusPayload(order=None, changed=False, user_errors=errors)
-    row, changed = result
-    return UpdateOrderStatusPayload(
-        order=Order.from_row(row, info.context.organization.currency), changed=changed,
-        user_errors=errors)
+    return await respond(info, UpdateOrderStatusPayload, rule, lambda result: {
+        "order": Order.from_row(result[0], info.context.organization.currency),
+        "changed": result[1]})

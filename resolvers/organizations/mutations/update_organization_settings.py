@@ -7,13 +7,12 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import organizations
 from models.core.enums import GuestCheckout, RegistrationStrategy
-from models.organizations.table import SETTINGS
-from models.organizations.table import Organization as OrganizationRow
-from models.organizations.table import update_organization_settings as update_settings_rule
+from models.organizations import table
 from resolvers.context import Info
 from resolvers.organizations.types import Organization
-from resolvers.user_errors import UserError, run_rule
+from resolvers.user_errors import UserError, respond
 
 
 @strawberry.input(description="Only the fields sent change; a field sent may not be null.")
@@ -32,7 +31,7 @@ class UpdateOrganizationSettingsInput:
 
     def sent_fields(self) -> dict[str, Any]:
         """The settings the client sent (null included), in the rule's names."""
-        return {name: getattr(self, name) for name in SETTINGS
+        return {name: getattr(self, name) for name in table.SETTINGS
                 if getattr(self, name) is not strawberry.UNSET}
 
 
@@ -48,11 +47,12 @@ class UpdateOrganizationSettingsPayload:
 
 async def update_organization_settings(info: Info, input: UpdateOrganizationSettingsInput
                                        ) -> UpdateOrganizationSettingsPayload:
-    async def rule(session: AsyncSession) -> OrganizationRow:
-        return await update_settings_rule(session, info.context.actor, input.sent_fields())
+    async def rule(session: AsyncSession) -> organizations.Organization:
+        return await table.update_organization_settings(session, info.context.actor,
+                                                        input.sent_fields())
 
-    row, errors = await run_rule(info, rule)
-    if row is not None:
-        info.context.on_organization_changed(row.id)
-    return UpdateOrganizationSettingsPayload(
-        organization=Organization.from_row(row) if row else None, user_errors=errors)
+    def answer(row: organizations.Organization) -> dict[str, Any]:
+        info.context.on_organization_changed(row.id)  # cached profiles of it are dropped
+        return {"organization": Organization.from_row(row)}
+
+    return await respond(info, UpdateOrganizationSettingsPayload, rule, answer)
