@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): on a fresh Debian 12 machine it installs what is missing
-# (PostgreSQL, Redis, Chromium, the venv), then runs ruff, mypy, and the suite twice: on SQLite and on
-# PostgreSQL. Extra arguments go to pytest:  scripts/test.sh -x -k customers
+# (PostgreSQL, Redis, Chromium, the venv), then runs ruff, mypy, the layer contracts (import-linter)
+# and the suite twice: on SQLite and on PostgreSQL. Extra arguments go to pytest:
+#   scripts/test.sh -x -k customers
 # Every step runs even when an earlier one failed (except installing); exit code 1 if any failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -105,6 +106,7 @@ passed=0 skipped=0 broken=0
 
 step ruff ruff check .
 step mypy mypy
+step import-linter lint-imports
 step pytest-sqlite env CUSTOMERHUB_TEST_DATABASE=sqlite pytest "$@"
 step pytest-postgresql env CUSTOMERHUB_TEST_DATABASE=postgresql pytest "$@"
 
