@@ -18,8 +18,8 @@ from models.access.permissions import Permission, allows
 from models.core.actors import Actor
 from models.core.tenancy import ReadScope
 from models.orders.search import OrderCriteria
-from resolvers.activity import entries
 from resolvers.context import Context, OrganizationProfile, read_scope
+from resolvers.customers import activity_entries
 from resolvers.customers.loaders import (
     load_activity,
     load_activity_counts,
@@ -105,10 +105,11 @@ def build_loaders(scope: ReadScope, shows_notes: bool) -> DataLoaders:
                                 ) -> list[Any]:
         events = await load_activity(scope, page.size + 1, before_id, keys)
         actors = sorted({actor for rows in events for row in rows[:page.size]
-                         if (actor := entries.named_actor(row.actor_kind, row.actor_id))
+                         if (actor := activity_entries.named_actor(row.actor_kind, row.actor_id))
                          is not None}, key=lambda a: (a[0].value, a[1]))
         names = dict(zip(actors, await actor_names.load_many(actors), strict=True))
-        return entries.activity_connections(keys, events, page, names, currency, shows_notes)
+        return activity_entries.activity_connections(keys, events, page, names, currency,
+                                                     shows_notes)
 
     return DataLoaders(
         store=store,

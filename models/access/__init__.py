@@ -2,8 +2,8 @@
 customer passwords, customer sign-in and sign-up, password hashing, the role matrix, and the
 last-used stamps of credentials.
 
-Its tables are named here too (`from models import access`, then `access.ApiKey`), so that
-the layers above can tell them from their own types of the same name without renaming."""
+Its tables are named here too (`from models import access`, then `access.ApiKey`):
+the layers above tell them from their own types of the same name without renaming them."""
 
 from models.access.api_keys import ApiKey
 from models.access.codes import SignInCode
@@ -11,4 +11,5 @@ from models.access.credentials import CustomerCredential
 from models.access.sessions import AuthSession, RetiredRefreshToken
 from models.access.staff import StaffUser, StaffUserStore
 
-__all__ = ["ApiKey", "AuthSession", "CustomerCredential", "RetiredRefreshToken", "SignInCode", "StaffUser", "StaffUserStore"]
+__all__ = ["ApiKey", "AuthSession", "CustomerCredential", "RetiredRefreshToken", "SignInCode",
+           "StaffUser", "StaffUserStore"]

@@ -20,7 +20,8 @@ from models.core.enums import ActorKind
 
 class EventKind(StrEnum):
     """Every kind of event a rule records; `record_event` refuses any other, so that the
-    activity (`resolvers/activity/entries.py`) can name and summarise every event it reads."""
+    activity log (`resolvers/customers/activity_entries.py`) can name and summarise every event
+    it reads."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"

@@ -2,8 +2,8 @@
 search, the export columns, consent, merging, erasure, the activity log and a customer's own
 profile.
 
-Its tables are named here too (`from models import customers`, then `customers.Customer`), so that
-the layers above can tell them from their own types of the same name without renaming."""
+Its tables are named here too (`from models import customers`, then `customers.Customer`):
+the layers above tell them from their own types of the same name without renaming them."""
 
 from models.customers.consent import ConsentEvent
 from models.customers.table import Customer, CustomerAddress, CustomerRedirect, CustomerStore

@@ -24,10 +24,9 @@ from models.customers import consent
 from models.customers.table import CustomerAddress
 from models.loyalty import ledger
 from models.orders.search import OrderCriteria
-from resolvers.activity.types import ActivityConnection
 from resolvers.common import Money
 from resolvers.context import Info
-from resolvers.customers.activity import customer_activity
+from resolvers.customers.activity import ActivityConnection, customer_activity
 from resolvers.customers.orders import customer_orders
 from resolvers.loyalty.types import LoyaltyLedgerEntry
 from resolvers.node import Node, to_global_id

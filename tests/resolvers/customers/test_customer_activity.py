@@ -18,7 +18,7 @@ from models.core.enums import ActorKind, StaffRole
 from models.core.events import DomainEvent, EventKind, record_event
 from models.core.tenancy import session_info
 from models.customers.activity import count_events_of_customers, events_of_customers
-from resolvers.activity.entries import SUMMARIES
+from resolvers.customers.activity_entries import SUMMARIES
 
 from clients import GraphQL
 from factories import OrgFixture, create_organization

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Row
 from models.core.changes import ERASED
 from models.core.enums import ActorKind
 from models.core.events import EventKind
-from resolvers.activity.types import (
+from resolvers.common import Money
+from resolvers.customers.activity import (
     ACTIVITY_CURSOR,
     ActivityActor,
     ActivityChange,
@@ -19,7 +20,6 @@ from resolvers.activity.types import (
     ActivityEdge,
     ActivityEntry,
 )
-from resolvers.common import Money
 from resolvers.node import to_global_id
 from resolvers.pagination import Window, encode_cursor, page_info
 

@@ -1,1 +1,0 @@
-"""The audit log as GraphQL shows it: `Customer.activity`."""
