@@ -139,7 +139,7 @@ class Context:
     code_sender: CodeSender | None = None  # None: this context cannot send sign-in codes
     exports: ExportJobs = field(default_factory=NoExportJobs)
     # Fields hidden from some callers are decided here, once per request, so that the sync
-    # resolver of each item reads a boolean (DESIGN.md section 5).
+    # resolver of each item reads a boolean (docs/ARCHITECTURE.md, 5).
     shows_notes: bool = field(init=False)
 
     def __post_init__(self) -> None:

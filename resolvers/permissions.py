@@ -1,6 +1,6 @@
 """`requires(permission)`: the one declaration each root field makes about who may call it.
 
-The check runs once per root field call, never per item (DESIGN.md section 5). What each
+The check runs once per root field call, never per item (docs/ARCHITECTURE.md, 5). What each
 permission means for each kind of caller lives in `models/access/permissions.py`.
 """
 

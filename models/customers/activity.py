@@ -1,7 +1,8 @@
 """Customers' activity, read from their domain events: newest first, a page per customer.
 
-The events are the audit log (DESIGN.md 3a); this module only reads them. Ids grow with time, so
-"newest first" is `id` descending and a page continues below the last id it showed.
+The events are the audit log (docs/ARCHITECTURE.md, 3); this module only reads them. Ids grow
+with time, so "newest first" is `id` descending and a page continues below the last id it
+showed.
 """
 
 from collections import defaultdict

@@ -198,7 +198,8 @@ class Customer(Node):
     def order_summary(self) -> OrderSummary:
         return OrderSummary.of(self.row, self.currency)
 
-    # Relations answer with the loader's future: no coroutine per customer (DESIGN.md, 5).
+    # Relations answer with the loader's future: no coroutine per customer
+    # (docs/ARCHITECTURE.md, 5).
     @strawberry.field(graphql_type=list[Address])
     def addresses(self, info: Info) -> Awaitable[list[Address]]:
         return info.context.loaders.addresses.load(self.row.id)
