@@ -1,9 +1,10 @@
 """Declarative base, column types shared by every table, and the tenant mixin."""
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -35,6 +36,23 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class OfCustomer(Protocol):
+    @property
+    def customer_id(self) -> int: ...
+
+
+Child = TypeVar("Child", bound=OfCustomer)
+
+
+def by_customer(rows: Iterable[Child]) -> dict[int, list[Child]]:
+    """Rows of many customers (addresses, consent decisions, ledger entries), in their order,
+    grouped by customer: what the loaders of a page read in one statement."""
+    grouped: dict[int, list[Child]] = defaultdict(list)
+    for row in rows:
+        grouped[row.customer_id].append(row)
+    return grouped
 
 
 def utcnow() -> datetime:

@@ -1,6 +1,5 @@
 """The append-only history of a customer's marketing consent decisions."""
 
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -10,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.core.actors import Actor
-from models.core.base import Base, BigId, TenantScoped, enum_column, utcnow
+from models.core.base import Base, BigId, TenantScoped, by_customer, enum_column, utcnow
 from models.core.changes import changed
 from models.core.enums import ActorKind, ConsentSource
 from models.core.events import DomainEvent, EventKind, event_values
@@ -80,7 +79,4 @@ async def consent_history_of_customers(session: AsyncSession, customer_ids: Coll
     rows = await session.scalars(
         select(ConsentEvent).where(ConsentEvent.customer_id.in_(customer_ids))
         .order_by(ConsentEvent.customer_id, ConsentEvent.occurred_at, ConsentEvent.id))
-    by_customer: dict[int, list[ConsentEvent]] = defaultdict(list)
-    for row in rows:
-        by_customer[row.customer_id].append(row)
-    return by_customer
+    return by_customer(rows)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.core.base import Base, BigId, TenantScoped, enum_column, utcnow
+from models.core.base import Base, BigId, TenantScoped, by_customer, enum_column, utcnow
 from models.core.enums import (
     ConsentSource,
     CustomerSource,
@@ -224,10 +224,7 @@ async def addresses_of_customers(session: AsyncSession, customer_ids: Collection
     rows = await session.scalars(
         select(CustomerAddress).where(CustomerAddress.customer_id.in_(customer_ids))
         .order_by(CustomerAddress.customer_id, CustomerAddress.position, CustomerAddress.id))
-    by_customer: dict[int, list[CustomerAddress]] = defaultdict(list)
-    for row in rows:
-        by_customer[row.customer_id].append(row)
-    return by_customer
+    return by_customer(rows)
 
 
 async def stores_of_customers(session: AsyncSession, customer_ids: Collection[int]
@@ -238,7 +235,7 @@ async def stores_of_customers(session: AsyncSession, customer_ids: Collection[in
         .join(Store, Store.id == CustomerStore.store_id)
         .where(CustomerStore.customer_id.in_(customer_ids))
         .order_by(CustomerStore.customer_id, Store.name, Store.id))
-    by_customer: dict[int, list[Store]] = defaultdict(list)
+    stores: dict[int, list[Store]] = defaultdict(list)
     for customer_id, store in rows:
-        by_customer[customer_id].append(store)
-    return by_customer
+        stores[customer_id].append(store)
+    return stores

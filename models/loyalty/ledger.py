@@ -4,7 +4,6 @@ The balance and lifetime earned on the customer row follow the ledger, in the sa
 each entry: the balance is the sum of all entries, lifetime earned the sum of EARN entries only.
 """
 
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.core.actors import Actor
-from models.core.base import Base, BigId, TenantScoped, enum_column, utcnow
+from models.core.base import Base, BigId, TenantScoped, by_customer, enum_column, utcnow
 from models.core.enums import LedgerKind
 from models.core.errors import ErrorCode, Rejected, UserError, error
 from models.core.events import EventKind, record_event
@@ -202,7 +201,4 @@ async def ledger_of_customers(session: AsyncSession, customer_ids: Collection[in
         select(LoyaltyLedgerEntry).where(LoyaltyLedgerEntry.customer_id.in_(customer_ids))
         .order_by(LoyaltyLedgerEntry.customer_id, LoyaltyLedgerEntry.created_at.desc(),
                   LoyaltyLedgerEntry.id.desc()))
-    by_customer: dict[int, list[LoyaltyLedgerEntry]] = defaultdict(list)
-    for row in rows:
-        by_customer[row.customer_id].append(row)
-    return by_customer
+    return by_customer(rows)
