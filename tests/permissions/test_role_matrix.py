@@ -19,18 +19,15 @@ import pytest
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from models import access, customers, organizations
 from models.access.api_keys import ALL_SCOPES, create_api_key
-from models.access.api_keys import ApiKey as ApiKeyRow
 from models.access.credentials import set_password
 from models.access.sessions import start_session
-from models.access.staff import StaffUser as StaffUserRow
 from models.access.staff import create_staff_user
 from models.core.actors import Actor
 from models.core.enums import ActorKind, CustomerType, OrderStatus, RegistrationStrategy, StaffRole
 from models.core.tenancy import session_info
-from models.customers.table import Customer as CustomerRow
 from models.exports.jobs import ExportFormat, ExportKind, create_export_job
-from models.organizations.table import Organization as OrganizationRow
 from resolvers import request_context
 from resolvers.permissions import Requires
 from resolvers.schema import schema
@@ -262,7 +259,8 @@ async def file_to_import(world: World) -> dict[str, Any]:
     them fails on the email that another customer holds)."""
     customer = await world.customer_at_a()
     async with world.ours.db.admin_session() as session:
-        email = await session.scalar(select(CustomerRow.email).where(CustomerRow.id == customer))
+        email = await session.scalar(select(customers.Customer.email).where(
+            customers.Customer.id == customer))
     content = ("First name,Last name,Email,Phone,Address,City\n"
                f"Nuria,Importada,{email},+3468{next(_serial):07d},Calle Mayor 1,Madrid\n")
     return {"input": {"file": UploadFile(io.BytesIO(content.encode()), filename="c.csv")}}
@@ -275,8 +273,8 @@ async def pending_order(world: World) -> dict[str, Any]:
 
 async def owner_credentials(world: World) -> dict[str, Any]:
     async with world.ours.db.admin_session() as session:
-        email = await session.scalar(select(StaffUserRow.email).where(
-            StaffUserRow.id == world.staff["owner"]))
+        email = await session.scalar(select(access.StaffUser.email).where(
+            access.StaffUser.id == world.staff["owner"]))
     return {"input": {"organization": world.ours.slug, "email": email, "password": PASSWORD}}
 
 
@@ -335,7 +333,7 @@ async def code_request(world: World) -> dict[str, Any]:
 async def customer_credentials(world: World) -> dict[str, Any]:
     customer = await world.customer_at_a()
     async with world.ours.db.sessions(info=session_info(world.ours.id)) as session:
-        row = await session.get(CustomerRow, customer)
+        row = await session.get(customers.Customer, customer)
         assert row is not None
         await set_password(session, row, PASSWORD)
         await session.commit()
@@ -502,7 +500,7 @@ async def world(db: Database) -> World:
     store_a, store_b, _ = ours.store_ids
     made = World(ours, theirs, store_a, store_b, customer=0, order=0)
     async with db.admin_session() as session:  # customers may sign in by email or by phone
-        organization = await session.get(OrganizationRow, ours.id)
+        organization = await session.get(organizations.Organization, ours.id)
         assert organization is not None
         organization.registration_strategy = RegistrationStrategy.EMAIL_OR_PHONE
         await session.commit()
@@ -515,7 +513,7 @@ async def world(db: Database) -> World:
     made.their_owner = await made.staff_user(StaffRole.OWNER, theirs=True)
     async with db.admin_session() as session:
         made.markers |= {gid("ApiKey", pk) for pk in await session.scalars(
-            select(ApiKeyRow.id).where(ApiKeyRow.organization_id == ours.id))}
+            select(access.ApiKey.id).where(access.ApiKey.organization_id == ours.id))}
     return made
 
 

@@ -3,6 +3,7 @@ manager's stores, a failure's reason, and the CLI on the same rows."""
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -162,7 +163,7 @@ async def test_a_managers_export_holds_only_their_stores(
 
 
 def test_cli_export_writes_the_same_rows(tmp_path: Path) -> None:
-    env = {**__import__("os").environ,
+    env = {**os.environ,
            "CUSTOMERHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -2,6 +2,8 @@
 
 import base64
 
+from models.core.enums import OrderStatus
+
 from factories import NOW, OrgFixture
 
 PROFILE = """
@@ -30,7 +32,7 @@ async def test_profile_shows_every_part(gql, org: OrgFixture) -> None:
     await org.order(cid, store_id=org.store_ids[1], total=1250, points=12)
     await org.order(cid, store_id=org.store_ids[2], total=750, points=7)
     await org.order(cid, store_id=org.store_ids[2], total=999,
-                    status=__import__("models.core.enums").core.enums.OrderStatus.CANCELLED)
+                    status=OrderStatus.CANCELLED)
 
     customer = (await gql.data(PROFILE, {"id": gid("Customer", cid)}))["customer"]
 

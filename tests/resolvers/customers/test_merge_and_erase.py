@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models.core.enums import ConsentSource, CustomerType
+from models import orders
+from models.core.enums import ActorKind, ConsentSource, CustomerType
 from models.core.events import DomainEvent
 from models.customers.consent import ConsentEvent
 
@@ -35,7 +36,7 @@ async def consent(org: OrgFixture, customer_id: int, subscribed: bool, days_ago:
         when = NOW - timedelta(days=days_ago)
         session.add(ConsentEvent(organization_id=org.id, customer_id=customer_id,
                                  subscribed=subscribed, source=ConsentSource.WEB,
-                                 actor_kind=__import__("models.core.enums").core.enums.ActorKind.SYSTEM,
+                                 actor_kind=ActorKind.SYSTEM,
                                  occurred_at=when))
         from models.customers.table import Customer
 
@@ -145,10 +146,9 @@ async def test_erase_wipes_personal_data_and_keeps_orders(gql, org: OrgFixture) 
         row = await session.get(Customer, cid)
         assert row.notes is None
         assert row.search_text == ""
-        orders = await session.scalar(select(func.count()).select_from(
-            __import__("models.orders.table").orders.table.Order).where(
-            __import__("models.orders.table").orders.table.Order.customer_id == cid))
-        assert orders == 1
+        kept = await session.scalar(select(func.count()).select_from(orders.Order).where(
+            orders.Order.customer_id == cid))
+        assert kept == 1
 
     before = await organization_state(org.db, org.id)
     again = (await gql.data(ERASE, {"input": {"customerId": gid("Customer", cid)}})
