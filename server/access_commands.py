@@ -11,11 +11,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access.api_keys import ALL_SCOPES, add_api_key, list_api_keys, revoke_api_key
-from models.access.staff import StaffUser, create_staff_user, set_staff_password
+from models.access.staff import (
+    create_staff_user,
+    set_staff_password,
+    staff_user_by_email,
+)
 from models.core.actors import Actor
 from models.core.enums import StaffRole
 from models.core.errors import Rejected
@@ -154,8 +157,7 @@ async def demo_owner(settings: Settings, slug: str) -> tuple[str, str]:
     its hash is kept, so a password can be shown only when it is set)."""
     password = secrets.token_urlsafe(12)
     async with organization_scope(settings, slug) as scope:
-        owner = await scope.session.scalar(select(StaffUser).where(
-            StaffUser.email == DEMO_OWNER_EMAIL))
+        owner = await staff_user_by_email(scope.session, DEMO_OWNER_EMAIL)
         if owner is None:
             await create_staff_user(scope.session, scope.actor, email=DEMO_OWNER_EMAIL,
                                     password=password, role=StaffRole.OWNER, name="Demo owner")

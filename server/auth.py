@@ -18,18 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.access import staff
 from models.access.api_keys import KEY_PREFIX, ApiKey, find_active_key
 from models.access.sessions import ACCESS_PREFIX, REFRESH_PREFIX, AuthSession, find_by_access_token
-from models.access.staff import StaffUser, store_ids_of
+from models.access.staff import store_ids_of
 from models.access.usage import is_stale, record_use
 from models.core.actors import Actor
 from models.core.base import utcnow
 from models.core.enums import ActorKind
-from models.customers.table import Customer, CustomerRedirect
-from models.organizations.table import Organization
+from models.customers import merge
+from models.organizations import table
 from resolvers.context import OrganizationProfile
 from server.db import Database
 
@@ -141,8 +141,7 @@ async def _access_token(session: AsyncSession, token: str) -> tuple[Identity, da
 
 
 async def _staff_actor(session: AsyncSession, row: AuthSession) -> Actor:
-    user = await session.scalar(select(StaffUser).where(
-        StaffUser.id == row.subject_id, StaffUser.organization_id == row.organization_id))
+    user = await staff.staff_user_by_id(session, row.organization_id, row.subject_id)
     if user is None or user.disabled_at is not None:
         raise AuthenticationError("This staff user has been disabled: ask an owner of the "
                                   "organization.")
@@ -155,21 +154,14 @@ async def _staff_actor(session: AsyncSession, row: AuthSession) -> Actor:
 async def _customer_actor(session: AsyncSession, row: AuthSession) -> Actor:
     # A customer merged into another since signing in goes on as that one (`me` follows the
     # redirect); an erased one is gone.
-    redirect = await session.scalar(select(CustomerRedirect.target_id).where(
-        CustomerRedirect.merged_id == row.subject_id,
-        CustomerRedirect.organization_id == row.organization_id))
-    customer = await session.scalar(select(Customer.id).where(
-        Customer.id == (redirect or row.subject_id),
-        Customer.organization_id == row.organization_id, Customer.erased_at.is_(None)))
-    if customer is None:
+    if await merge.live_customer_id(session, row.organization_id, row.subject_id) is None:
         raise AuthenticationError("This customer account no longer exists.")
     return Actor(organization_id=row.organization_id, kind=ActorKind.CUSTOMER,
                  id=str(row.subject_id), customer_id=row.subject_id)
 
 
 async def _profile(session: AsyncSession, organization_id: int) -> OrganizationProfile:
-    org = (await session.scalars(
-        select(Organization).where(Organization.id == organization_id))).one()
+    org = await table.organization_by_id(session, organization_id)
     return OrganizationProfile(
         id=org.id, slug=org.slug, name=org.name, currency=org.currency,
         default_country=org.default_country, timezone=org.timezone)

@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from server import access_commands, export_command, import_command
 from server.settings import Settings
@@ -87,14 +87,13 @@ async def _migrate(settings: Settings) -> None:
 
 async def _seed_demo(settings: Settings, customers: int, orders: int) -> int:
     from demo.seed import seed_demo
-    from models.organizations.table import Organization
+    from models.organizations.table import organization_by_slug
     from server.db import Database
 
     db = Database.connect(settings.database_url)
     try:
         async with db.admin_session() as session:
-            if await session.scalar(select(Organization).where(
-                    Organization.slug == DEMO_SLUG)) is not None:
+            if await organization_by_slug(session, DEMO_SLUG) is not None:
                 print(f"organization `{DEMO_SLUG}` already exists", file=sys.stderr)
                 return 0
             await seed_demo(session, customers=customers, orders=orders, slug=DEMO_SLUG)
@@ -111,7 +110,7 @@ async def _seed_demo(settings: Settings, customers: int, orders: int) -> int:
 async def _check_aggregates(settings: Settings, fix: bool, slug: str | None) -> int:
     from models.core.tenancy import session_info
     from models.orders.aggregates import find_drift, recompute_aggregates
-    from models.organizations.table import Organization
+    from models.organizations.table import organization_by_slug
     from server.db import Database
 
     db = Database.connect(settings.database_url)
@@ -120,7 +119,7 @@ async def _check_aggregates(settings: Settings, fix: bool, slug: str | None) -> 
             info = session_info(all_organizations=True)
         else:
             async with db.admin_session() as session:
-                org = await session.scalar(select(Organization).where(Organization.slug == slug))
+                org = await organization_by_slug(session, slug)
             if org is None:
                 print(f"no organization with slug `{slug}`", file=sys.stderr)
                 return 2
@@ -165,14 +164,14 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
 
 async def _demo_key(settings: Settings) -> str:
     from models.access.api_keys import create_api_key
-    from models.organizations.table import Organization
+    from models.organizations.table import organization_by_slug
     from server.db import Database
 
     db = Database.connect(settings.database_url)
     try:
         async with db.admin_session() as session:
-            org = (await session.scalars(
-                select(Organization).where(Organization.slug == DEMO_SLUG))).one()
+            org = await organization_by_slug(session, DEMO_SLUG)
+            assert org is not None  # serve --demo seeds it first
             _, plain = await create_api_key(session, org.id, "graphiql demo")
             await session.commit()
     finally:

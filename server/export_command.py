@@ -6,8 +6,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from server.settings import Settings
 
 
@@ -41,7 +39,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
     from models.customers.search import CustomerOrder, CustomerSortField, count_customers
     from models.exports.jobs import criteria_from_json
     from models.exports.rows import export_customers
-    from models.organizations.table import Organization
+    from models.organizations.table import organization_by_slug
     from server.db import Database
 
     if args.customer is not None and (args.filter_json != "{}" or args.sort or args.columns):
@@ -58,8 +56,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> str:
     db = Database.connect(settings.database_url)
     try:
         async with db.admin_session() as session:
-            org = await session.scalar(
-                select(Organization).where(Organization.slug == args.organization))
+            org = await organization_by_slug(session, args.organization)
         if org is None:
             raise CommandFailed(f"no organization with slug `{args.organization}`")
         info = session_info(org.id)

@@ -293,3 +293,8 @@ async def staff_user_by_id(session: AsyncSession, organization_id: int, user_id:
     (a refresh token's: its hash is all the caller has)."""
     return await session.scalar(select(StaffUser).where(
         StaffUser.id == user_id, StaffUser.organization_id == organization_id))
+
+
+async def staff_user_by_email(session: AsyncSession, email: str) -> StaffUser | None:
+    """The organization's staff user with this (normalised) email."""
+    return await session.scalar(select(StaffUser).where(StaffUser.email == email))

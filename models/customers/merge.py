@@ -191,3 +191,15 @@ async def customers_by_id(session: AsyncSession, ids: Collection[int]) -> dict[i
             select(Customer).where(Customer.id.in_(set(redirects.values())))))
     found = {pk: rows.get(redirects.get(pk, pk)) for pk in ids}
     return {pk: row for pk, row in found.items() if row is not None}
+
+
+async def live_customer_id(session: AsyncSession, organization_id: int, customer_id: int
+                           ) -> int | None:
+    """The customer a signed-in customer now is: the one it was merged into, if it was; None
+    when that customer is erased or gone. For a session that sees every organization."""
+    redirect = await session.scalar(select(CustomerRedirect.target_id).where(
+        CustomerRedirect.merged_id == customer_id,
+        CustomerRedirect.organization_id == organization_id))
+    return await session.scalar(select(Customer.id).where(
+        Customer.id == (redirect or customer_id), Customer.organization_id == organization_id,
+        Customer.erased_at.is_(None)))

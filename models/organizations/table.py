@@ -148,3 +148,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+async def organization_by_slug(session: AsyncSession, slug: str) -> Organization | None:
+    """The organization with this slug, for the CLI (which names organizations by slug)."""
+    return await session.scalar(select(Organization).where(Organization.slug == slug))
+
+
+async def organization_by_id(session: AsyncSession, organization_id: int) -> Organization:
+    """The organization a credential belongs to (it exists: credentials die with it)."""
+    return (await session.scalars(
+        select(Organization).where(Organization.id == organization_id))).one()
