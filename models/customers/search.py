@@ -34,6 +34,7 @@ class CustomerSortField(Enum):
     AVERAGE_SPEND = "AVERAGE_SPEND"
     POINTS_BALANCE = "POINTS_BALANCE"
     CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
 
 
 SORT_COLUMNS = {
@@ -47,10 +48,11 @@ SORT_COLUMNS = {
     CustomerSortField.AVERAGE_SPEND: Customer.average_spend,
     CustomerSortField.POINTS_BALANCE: Customer.points_balance,
     CustomerSortField.CREATED_AT: Customer.created_at,
+    CustomerSortField.UPDATED_AT: Customer.updated_at,
 }
 DATETIME_SORTS = {
     CustomerSortField.REGISTERED_AT, CustomerSortField.LAST_ACCESS_AT,
-    CustomerSortField.LAST_ORDER_AT, CustomerSortField.CREATED_AT,
+    CustomerSortField.LAST_ORDER_AT, CustomerSortField.CREATED_AT, CustomerSortField.UPDATED_AT,
 }
 
 
@@ -87,6 +89,7 @@ class CustomerCriteria:
     registered_at: Between[datetime] | None = None
     last_access_at: Between[datetime] | None = None
     last_order_at: Between[datetime] | None = None
+    updated_at: Between[datetime] | None = None  # any write to the customer row moves it
     order_count: Between[int] | None = None
     total_spent: Between[int] | None = None  # minor units
     subscribed: bool | None = None
@@ -122,6 +125,7 @@ def conditions(criteria: CustomerCriteria, default_country: str) -> list[ColumnE
         (Customer.registered_at, c.registered_at),
         (Customer.last_access_at, c.last_access_at),
         (Customer.last_order_at, c.last_order_at),
+        (Customer.updated_at, c.updated_at),
     )
     for column, times in time_columns:
         if times is not None:

@@ -60,6 +60,8 @@ class Customer(TenantScoped, Base):
         _listed("ix_customers_org_average_spend", "average_spend"),
         _listed("ix_customers_org_points_balance", "points_balance"),
         _listed("ix_customers_org_created_at", "created_at"),
+        # Integrators page through what changed since their last sync (`updatedAt`).
+        _listed("ix_customers_org_updated_at", "updated_at"),
         Index("ix_customers_org_main_store", "organization_id", "main_store_id"),
         Index(
             "ix_customers_search_text_trgm", "search_text",

@@ -185,7 +185,7 @@ _ENUM_FIELDS: dict[str, type[Enum]] = {
     "types": CustomerType, "sources": CustomerSource, "risk_levels": RiskLevel,
     "shopper_levels": ShopperLevel}
 _ID_FIELDS = {"ids", "store_ids", "main_store_ids"}
-_TIME_FIELDS = {"registered_at", "last_access_at", "last_order_at"}
+_TIME_FIELDS = {"registered_at", "last_access_at", "last_order_at", "updated_at"}
 _INT_RANGES = {"order_count", "total_spent"}
 
 

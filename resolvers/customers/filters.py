@@ -36,6 +36,10 @@ class CustomerFilter:
     registered_at: DateTimeRange | None = None
     last_access_at: DateTimeRange | None = None
     last_order_at: DateTimeRange | None = None
+    updated_at: DateTimeRange | None = strawberry.field(
+        default=None, description="Customers changed in this range: any write to the customer "
+                                  "(profile, consent, orders and points, merges) moves it. With "
+                                  "`sort: [{field: UPDATED_AT}]`, what changed since a last sync.")
     order_count: IntRange | None = strawberry.field(
         default=None, description="`{max: 0}` finds those who never ordered.")
     total_spent: DecimalRange | None = None
@@ -52,7 +56,7 @@ class CustomerFilter:
             store_ids=_pks(self.store_ids, "Store"),
             main_store_ids=_pks(self.main_store_ids, "Store"),
             registered_at=_times(self.registered_at), last_access_at=_times(self.last_access_at),
-            last_order_at=_times(self.last_order_at),
+            last_order_at=_times(self.last_order_at), updated_at=_times(self.updated_at),
             order_count=Between(self.order_count.min, self.order_count.max)
             if self.order_count else None,
             total_spent=_money(self.total_spent, currency),
