@@ -15,9 +15,9 @@ other outcome (another awaitable, `null` for a non-null field, a value that does
 error) goes to graphql-core's own `complete_value`/`handle_field_error` with the value already
 resolved, so errors, their paths and null propagation are graphql-core's, and no resolver runs
 twice. Fields with extensions (root fields) take the ordinary path; arguments are converted
-once per request (`orders(first:)`). Plans are made once per selection set and request;
-shortcuts of fields without arguments once per process. tests/engine/test_execution.py compares both
-executors on the front end's operations and on values that fail.
+once per request (`orders(first:)`). Plans are made once per selection set and request
+(resolvers/engine/plans.py says how); this module runs them. tests/engine/test_execution.py
+compares both executors on the front end's operations and on values that fail.
 """
 
 from asyncio import Future, ensure_future
@@ -26,24 +26,13 @@ from typing import Any
 
 from graphql import GraphQLObjectType, Undefined
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.arguments import convert_arguments
-from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
-from resolvers.engine.shortcuts import DEFINITION, LEAF, OBJECT, Shortcut, shortcut_for
+from resolvers.engine.plans import Plan, build_plan
+from resolvers.engine.shortcuts import OBJECT, Shortcut
 
-# What a plain leaf needs, unpacked from its Shortcut: the list page has thousands of them, and
-# resolving them in `execute_fields`' own loop saves a call and a dozen attribute reads each.
-Leaf = tuple[Callable[[Any], Any], Callable[[Any], Any], bool, bool]  # get, coerce, nullable,
-#                                                                       resolved
-# A plain object (an attribute or a sync method without `info`, of a concrete type without an
-# `is_type_of` check: `Money`, `PhoneNumber`): get, nullable, object type. Completed in the loop
-# too, with the sub-plan of its selection.
-PlainObject = tuple[Callable[[Any], Any], bool, GraphQLObjectType]
-Plan = list[tuple[str, FieldDetailsList, Shortcut | None, Leaf | None, PlainObject | None]]
 # A field whose resolver answered with a loader's future: name, future, shortcut, details, path.
 Loading = tuple[str, "Future[Any]", Shortcut, FieldDetailsList, Path]
 
@@ -87,7 +76,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(grouped_field_set))
         if cached is not None:
             return cached[1]
-        plan = self._plan(parent_type, grouped_field_set)
+        plan = build_plan(self, parent_type, grouped_field_set)
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
 
@@ -239,56 +228,6 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if others:
             results.update(zip(awaitable_fields, await gather_with_cancel(*others), strict=True))
         return results
-
-    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-              ) -> Plan:
-        plan: Plan = []
-        for name, details in grouped_field_set.items():
-            shortcut = self._shortcut_for(parent_type, details)
-            leaf: Leaf | None = None
-            plain: PlainObject | None = None
-            if shortcut is not None and shortcut.get is not None:
-                if shortcut.completion is LEAF and shortcut.coerce is not None:
-                    leaf = (shortcut.get, shortcut.coerce, shortcut.nullable, shortcut.resolved)
-                elif (shortcut.completion is OBJECT and not shortcut.resolved
-                      and shortcut.type_check is None and shortcut.object_type is not None):
-                    plain = (shortcut.get, shortcut.nullable, shortcut.object_type)
-            plan.append((name, details, shortcut, leaf, plain))
-        return plan
-
-    def _shortcut_for(self, parent_type: GraphQLObjectType, details: FieldDetailsList
-                      ) -> Shortcut | None:
-        """A field's arguments are the same for every object of a list in one request, so
-        they are coerced and converted once, here, rather than once per object. Without
-        arguments a field's shortcut depends on the schema alone, and is worked out once per
-        process (Strawberry's resolver introspection made it ~5% of a list page)."""
-        field_name = details[0].node.name.value
-        field_def = parent_type.fields.get(field_name)
-        if field_def is None:
-            return None
-        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
-        if not (field_def.args or details[0].node.arguments):
-            known: dict[tuple[str, str], Shortcut | None] | None = getattr(
-                strawberry_schema, "shortcuts", None)
-            if known is None:
-                return shortcut_for(parent_type, details, {})
-            key = (parent_type.name, field_name)
-            if key not in known:
-                known[key] = shortcut_for(parent_type, details, {})
-            return known[key]
-        definition = (field_def.extensions or {}).get(DEFINITION)
-        if not isinstance(definition, StrawberryField) or strawberry_schema is None:
-            return None
-        try:
-            raw = get_argument_values(field_def, details[0].node, self.variable_values,
-                                      details[0].fragment_variable_values,
-                                      self.hide_suggestions)
-            arguments = convert_arguments(
-                raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
-                strawberry_schema.config)
-        except Exception:  # the ordinary path reports it, located at the field
-            return None
-        return shortcut_for(parent_type, details, arguments)
 
     def _shortcut(self, shortcut: Shortcut, parent_type: GraphQLObjectType, source: Any,
                   details: FieldDetailsList, parent_path: Path | None, response_name: str,
