@@ -22,6 +22,7 @@ compares both executors on the front end's operations and on values that fail.
 
 from asyncio import Future, ensure_future
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLObjectType, Undefined
@@ -33,19 +34,45 @@ from strawberry.types.info import Info
 from resolvers.engine.plans import Plan, build_plan
 from resolvers.engine.shortcuts import OBJECT, Shortcut
 
-# A field whose resolver answered with a loader's future: name, future, shortcut, details, path.
-Loading = tuple[str, "Future[Any]", Shortcut, FieldDetailsList, Path]
+
+@dataclass(slots=True)
+class Loading:
+    """A field whose resolver answered with a loader's future, to be completed by
+    `_complete_loaded` once it resolves. A slotted class, as the plan's records are
+    (resolvers/engine/plans.py)."""
+
+    response_name: str
+    future: "Future[Any]"
+    shortcut: Shortcut
+    details: FieldDetailsList
+    path: Path
+
+
+@dataclass(slots=True)
+class _CachedPlan:
+    """A plan in the request's cache, beside the field set it was built for: kept alive so that
+    the set's id, the key, cannot be reused during the request."""
+
+    grouped_field_set: GroupedFieldSet
+    plan: Plan
+
+
+@dataclass(slots=True)
+class _CachedSubplan:
+    """The plan of an object field's selection, beside the field's details (the key's
+    owner); None when the selection defers fragments."""
+
+    details: FieldDetailsList
+    plan: Plan | None
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Keyed by the identity of graphql-core's memoized field set; the set is kept alive
-        # beside its plan so that its id cannot be reused during the request.
-        self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
-        # The plan of each object field's selection, keyed (and kept alive) the same way by
-        # the field's details; None when the selection defers fragments.
-        self._subplans: dict[int, tuple[FieldDetailsList, Plan | None]] = {}
+        # Keyed by the identity of graphql-core's memoized field set.
+        self._plans: dict[int, _CachedPlan] = {}
+        # The plan of each object field's selection, keyed by the identity of its details.
+        self._subplans: dict[int, _CachedSubplan] = {}
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         # The executor is a reference cycle (graphql-core's helpers hold its bound methods):
@@ -75,9 +102,9 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                   ) -> Plan:
         cached = self._plans.get(id(grouped_field_set))
         if cached is not None:
-            return cached[1]
+            return cached.plan
         plan = build_plan(self, parent_type, grouped_field_set)
-        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        self._plans[id(grouped_field_set)] = _CachedPlan(grouped_field_set, plan)
         return plan
 
     def _subplan(self, object_type: GraphQLObjectType, details: FieldDetailsList
@@ -86,10 +113,10 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         `execute_fields` would look up for every object, looked up once per field."""
         cached = self._subplans.get(id(details))
         if cached is not None:
-            return cached[1]
+            return cached.plan
         grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
         plan = None if defer_usages else self._plan_for(object_type, grouped_field_set)
-        self._subplans[id(details)] = (details, plan)
+        self._subplans[id(details)] = _CachedSubplan(details, plan)
         return plan
 
     def _run_plan(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
@@ -99,41 +126,50 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         loading: list[Loading] = []
         try:
-            for response_name, details, shortcut, leaf, plain in plan:
+            for step in plan:
+                # The records are read by attribute, not unpacked (resolvers/engine/plans.py).
+                response_name = step.response_name
+                leaf = step.leaf
                 if leaf is not None:
                     # `_shortcut` for a plain leaf, inlined: same outcomes, same fallbacks.
-                    get, coerce, nullable, resolved = leaf
                     try:
+                        # Read into a local, then called: `leaf.get(...)` would look the slot up
+                        # as a method (unspecialized on CPython 3.11), slower than the read.
+                        get = leaf.get
                         value = get(source_value)
                         if value is None:
-                            if nullable:
+                            if leaf.nullable:
                                 results[response_name] = None
                                 continue
-                        elif not (resolved and is_awaitable(value)):
+                        elif not (leaf.resolved and is_awaitable(value)):
+                            coerce = leaf.coerce
                             coerced = coerce(value)
                             if coerced is not None and coerced is not Undefined:
                                 results[response_name] = coerced
                                 continue
                     except Exception as raw_error:
+                        shortcut = step.shortcut
                         assert shortcut is not None
-                        self.handle_field_error(raw_error, shortcut.field_def.type, details,
+                        self.handle_field_error(raw_error, shortcut.field_def.type, step.details,
                                                 Path(path, response_name, parent_type.name))
                         results[response_name] = None
                         continue
+                    shortcut = step.shortcut
                     assert shortcut is not None
                     result = self._complete_ordinarily(
-                        shortcut, parent_type, details,
+                        shortcut, parent_type, step.details,
                         Path(path, response_name, parent_type.name), value)
-                elif plain is not None:
+                elif (plain := step.plain) is not None:
                     # `_shortcut` and `_complete_objects` for a plain object, inlined.
+                    details, shortcut, object_type = step.details, step.shortcut, plain.object_type
                     assert shortcut is not None
-                    get, nullable, object_type = plain
                     field_path = Path(path, response_name, parent_type.name)
                     result = Undefined
                     try:
+                        get = plain.get
                         value = get(source_value)
                         if value is None:
-                            if nullable:
+                            if plain.nullable:
                                 results[response_name] = None
                                 continue
                         elif (subplan := self._subplan(object_type, details)) is not None:
@@ -149,20 +185,20 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if result is Undefined:  # null for a non-null field, deferred fragments
                         result = self._complete_ordinarily(
                             shortcut, parent_type, details, field_path, value)
-                elif shortcut is None:
+                elif (shortcut := step.shortcut) is None:
                     result = self.execute_field(
-                        parent_type, source_value, details,
+                        parent_type, source_value, step.details,
                         Path(path, response_name, parent_type.name), None)
                 else:
-                    result = self._shortcut(shortcut, parent_type, source_value, details, path,
-                                            response_name, loading)
+                    result = self._shortcut(shortcut, parent_type, source_value, step.details,
+                                            path, response_name, loading)
                 if result is not Undefined:
                     results[response_name] = result
                     if type(result) is not dict and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
             pending: list[Awaitable[Any]] = [results[name] for name in awaitable_fields]
-            pending.extend(entry[1] for entry in loading)
+            pending.extend(entry.future for entry in loading)
             if pending:
                 self.settle_in_background(pending)
             raise
@@ -178,7 +214,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return _gather_fields(results, awaitable_fields)
 
     async def _complete_loaded(self, results: dict[str, Any], awaitable_fields: list[str],
-                               others: list["Future[Any]"], loading: list["Loading"]
+                               others: list["Future[Any]"], loading: list[Loading]
                                ) -> dict[str, Any]:
         """The fields of one object that wait for loaders, completed in this one coroutine.
 
@@ -188,9 +224,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         coroutine and a task for each field (~150 of each on the list page). Other awaitables
         (async resolvers, which start only when scheduled) still run concurrently, as tasks."""
         try:
-            for index, (response_name, future, shortcut, details, path) in enumerate(loading):
+            for index, entry in enumerate(loading):
+                response_name, shortcut, details, path = (
+                    entry.response_name, entry.shortcut, entry.details, entry.path)
                 try:
-                    value = await future
+                    value = await entry.future
                     completed: Any = Undefined
                     if value is None:
                         if shortcut.nullable:
@@ -217,7 +255,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     except Exception:
                         # A non-null field failed: the object is null; what else it waited
                         # for is settled, unobserved.
-                        self.settle_in_background([entry[1] for entry in loading[index + 1:]])
+                        self.settle_in_background([later.future for later in loading[index + 1:]])
                         raise
                     completed = None
                 results[response_name] = completed
@@ -231,7 +269,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _shortcut(self, shortcut: Shortcut, parent_type: GraphQLObjectType, source: Any,
                   details: FieldDetailsList, parent_path: Path | None, response_name: str,
-                  loading: list["Loading"]) -> Any:
+                  loading: list[Loading]) -> Any:
         """The field's value, completed; or Undefined when it is a loader's future, put on
         `loading` to be completed by `_complete_loaded`."""
         path: Path | None = None
@@ -250,7 +288,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             elif shortcut.resolved and self.is_awaitable(value):
                 if isinstance(value, Future) and self.abort_signal is None:
                     path = path or Path(parent_path, response_name, parent_type.name)
-                    loading.append((response_name, value, shortcut, details, path))
+                    loading.append(Loading(response_name, value, shortcut, details, path))
                     return Undefined
                 # Any other awaitable is completed below, by graphql-core.
             elif shortcut.coerce is not None:
