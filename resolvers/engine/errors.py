@@ -12,9 +12,9 @@ from typing import Any
 
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import MaskErrors
 
 from models.core.events import current_request_id
+from resolvers.engine.internals import MaskErrors
 
 log = logging.getLogger("customerhub.errors")
 

@@ -26,11 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLObjectType, Undefined
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.info import Info
 
+from resolvers.engine.internals import (
+    BaseExecutionContext,
+    FieldDetailsList,
+    GroupedFieldSet,
+    new_info,
+    subfields,
+)
 from resolvers.engine.plans import Plan, build_plan
 from resolvers.engine.shortcuts import OBJECT, Shortcut
 
@@ -66,7 +70,7 @@ class _CachedSubplan:
     plan: Plan | None
 
 
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class ExecutionContext(BaseExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Keyed by the identity of graphql-core's memoized field set.
@@ -114,8 +118,8 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._subplans.get(id(details))
         if cached is not None:
             return cached.plan
-        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
-        plan = None if defer_usages else self._plan_for(object_type, grouped_field_set)
+        grouped_field_set, defers = subfields(self, object_type, details)
+        plan = None if defers else self._plan_for(object_type, grouped_field_set)
         self._subplans[id(details)] = _CachedSubplan(details, plan)
         return plan
 
@@ -281,7 +285,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 path = Path(parent_path, response_name, parent_type.name)
                 info = self.build_resolve_info(
                     shortcut.field_def, [d.node for d in details], parent_type, path)
-                value = shortcut.with_info(source, Info(_raw_info=info, _field=shortcut.definition))
+                value = shortcut.with_info(source, new_info(info, shortcut.definition))
             if value is None:
                 if shortcut.nullable:
                     return None

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLObjectType
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.execution.values import get_argument_values
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.arguments import convert_arguments
-from strawberry.types.field import StrawberryField
 
-from resolvers.engine.shortcuts import DEFINITION, LEAF, OBJECT, Shortcut, shortcut_for
+from resolvers.engine.internals import (
+    BaseExecutionContext,
+    FieldDetailsList,
+    GroupedFieldSet,
+    argument_values,
+    convert_field_arguments,
+    definition_of,
+    strawberry_schema_of,
+)
+from resolvers.engine.shortcuts import LEAF, OBJECT, Shortcut, shortcut_for
 
 # The records below are built once per plan and never changed after. They are slotted classes
 # read by attribute, not NamedTuples: on CPython 3.11 unpacking a tuple subclass takes the slow
@@ -67,7 +71,7 @@ Plan = list[Step]
 """The fields of one selection set on one object type, in response order."""
 
 
-def build_plan(context: StrawberryGraphQLCoreExecutionContext, parent_type: GraphQLObjectType,
+def build_plan(context: BaseExecutionContext, parent_type: GraphQLObjectType,
                grouped_field_set: GroupedFieldSet) -> Plan:
     """The plan of `grouped_field_set` (graphql-core's collected fields) on `parent_type`."""
     plan: Plan = []
@@ -85,7 +89,7 @@ def build_plan(context: StrawberryGraphQLCoreExecutionContext, parent_type: Grap
     return plan
 
 
-def shortcut_of(context: StrawberryGraphQLCoreExecutionContext, parent_type: GraphQLObjectType,
+def shortcut_of(context: BaseExecutionContext, parent_type: GraphQLObjectType,
                 details: FieldDetailsList) -> Shortcut | None:
     """A field's arguments are the same for every object of a list in one request, so
     they are coerced and converted once, here, rather than once per object. Without
@@ -95,7 +99,7 @@ def shortcut_of(context: StrawberryGraphQLCoreExecutionContext, parent_type: Gra
     field_def = parent_type.fields.get(field_name)
     if field_def is None:
         return None
-    strawberry_schema = getattr(context.schema, "_strawberry_schema", None)
+    strawberry_schema = strawberry_schema_of(context.schema)
     if not (field_def.args or details[0].node.arguments):
         known: dict[tuple[str, str], Shortcut | None] | None = getattr(
             strawberry_schema, "shortcuts", None)
@@ -105,16 +109,12 @@ def shortcut_of(context: StrawberryGraphQLCoreExecutionContext, parent_type: Gra
         if key not in known:
             known[key] = shortcut_for(parent_type, details, {})
         return known[key]
-    definition = (field_def.extensions or {}).get(DEFINITION)
-    if not isinstance(definition, StrawberryField) or strawberry_schema is None:
+    definition = definition_of(field_def)
+    if definition is None or strawberry_schema is None:
         return None
     try:
-        raw = get_argument_values(field_def, details[0].node, context.variable_values,
-                                  details[0].fragment_variable_values,
-                                  context.hide_suggestions)
-        arguments = convert_arguments(
-            raw, definition.arguments, strawberry_schema.schema_converter.scalar_registry,
-            strawberry_schema.config)
+        arguments = convert_field_arguments(
+            strawberry_schema, definition, argument_values(context, field_def, details))
     except Exception:  # the ordinary path reports it, located at the field
         return None
     return shortcut_for(parent_type, details, arguments)

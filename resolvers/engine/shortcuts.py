@@ -4,7 +4,6 @@ apart from arguments, which the execution context converts once per request."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -14,12 +13,19 @@ from graphql import (
     GraphQLObjectType,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
-from strawberry.schema.schema_converter import CustomGraphQLEnumType
-from strawberry.types.field import StrawberryField
-from strawberry.types.info import Info
 
-DEFINITION = "strawberry-definition"
+from resolvers.engine.internals import (
+    FieldDetailsList,
+    Info,
+    StrawberryField,
+    attribute_getter,
+    definition_of,
+    enum_class_of,
+    is_default_resolver,
+    isinstance_check_of,
+    resolver_of,
+)
+
 LEAF, OBJECT, LIST = "leaf", "object", "list"
 
 
@@ -48,27 +54,25 @@ def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
     field_def = parent_type.fields.get(details[0].node.name.value)
     if field_def is None:
         return None
-    definition = (field_def.extensions or {}).get(DEFINITION)
-    if not isinstance(definition, StrawberryField) or definition.extensions:
+    definition = definition_of(field_def)
+    if definition is None or definition.extensions:
         return None
     get: Callable[[Any], Any] | None = None
     with_info: Callable[[Any, Info], Any] | None = None
-    resolver = definition.base_resolver
+    resolver = resolver_of(definition)
     if resolver is None:
-        if arguments or not getattr(field_def.resolve, "_is_default", False):
+        if arguments or not is_default_resolver(field_def.resolve):
             return None
-        default_resolver, attribute = definition.default_resolver, definition.python_name
-        get = (attrgetter(attribute) if default_resolver is getattr
-               else lambda source: default_resolver(source, attribute))
+        get = attribute_getter(definition)
     else:
-        if (resolver.is_async or resolver.self_parameter is None
-                or resolver.root_parameter is not None or resolver.parent_parameter is not None):
+        if (resolver.is_async or not resolver.takes_self or resolver.takes_root
+                or resolver.takes_parent):
             return None
-        method: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
-        if resolver.info_parameter is None:
+        method = resolver.function
+        info_name = resolver.info_name
+        if info_name is None:
             get = (lambda source: method(source, **arguments)) if arguments else method
         else:
-            info_name = resolver.info_parameter.name
             with_info = lambda source, info: method(source, **{info_name: info}, **arguments)  # noqa: E731
 
     field_type = field_def.type
@@ -86,7 +90,7 @@ def shortcut_for(parent_type: GraphQLObjectType, details: FieldDetailsList,
         return None
     if object_type.is_type_of is None:
         return Shortcut(completion, coerce=None, object_type=object_type, **common)
-    type_check = _info_free(object_type.is_type_of)
+    type_check = isinstance_check_of(object_type.is_type_of)
     if type_check is None:
         return None
     return Shortcut(completion, coerce=None, object_type=object_type, type_check=type_check,
@@ -98,9 +102,9 @@ def _coercion(leaf_type: Any) -> Callable[[Any], Any]:
     table: theirs compares the value with each member's in turn (hundreds of enum values a
     list page)."""
     coerce: Callable[[Any], Any] = leaf_type.coerce_output_value
-    if not isinstance(leaf_type, CustomGraphQLEnumType):
+    enum: Any = enum_class_of(leaf_type)
+    if enum is None:
         return coerce
-    enum: Any = leaf_type.wrapped_cls
     names = {member: coerce(member) for member in enum}
 
     def coerce_enum(value: Any) -> Any:
@@ -108,11 +112,3 @@ def _coercion(leaf_type: Any) -> Callable[[Any], Any]:
 
     return coerce_enum
 
-
-def _info_free(is_type_of: Callable[[Any, Any], Any]) -> Callable[[Any], bool] | None:
-    """Strawberry's own `is_type_of` (for types with interfaces, such as `Node`) is an
-    isinstance check that ignores its info argument; any other needs the ordinary path."""
-    if (is_type_of.__module__ != "strawberry.schema.schema_converter"
-            or not is_type_of.__qualname__.endswith("_get_is_type_of.<locals>.is_type_of")):
-        return None
-    return lambda value: bool(is_type_of(value, None))

@@ -12,6 +12,7 @@ from graphql import get_introspection_query, parse
 
 from models.core.actors import Actor
 from models.core.enums import ActorKind, StaffRole
+from resolvers.engine.internals import graphql_schema_of, validation_cache
 from resolvers.engine.limits.cost import CostLimiter, compile_plan
 from resolvers.engine.limits.setup import Limits
 from resolvers.schema import schema
@@ -161,7 +162,7 @@ def test_cost_multiplies_pages_and_lists_and_counts_the_connection_once() -> Non
                   edges { cursor node { id orders(first: 2) { nodes { id items { name } } } } } }
                }"""
     document = parse(query)
-    plan = compile_plan(schema._schema, document, document.definitions[0])  # type: ignore[arg-type]
+    plan = compile_plan(graphql_schema_of(schema), document, document.definitions[0])  # type: ignore[arg-type]
     items = 1 + 10 * 1  # a list without a page size counts 10 items
     order = 1 + items  # id, items
     orders = 1 + 1 + 2 * order  # orders, nodes, two orders
@@ -172,7 +173,7 @@ def test_cost_multiplies_pages_and_lists_and_counts_the_connection_once() -> Non
 
 
 def contract_cost(limiter: CostLimiter, query: str, variables: dict[str, Any]) -> None:
-    error = limiter.check(schema._schema, parse(query), query, None, variables)
+    error = limiter.check(graphql_schema_of(schema), parse(query), query, None, variables)
     assert error is None, error.message
 
 
@@ -231,9 +232,7 @@ async def test_no_introspection_for_customers_or_anonymous_callers(
 
 async def test_both_rule_sets_hit_the_validation_cache(
         org, owner_gql, as_actor: Callable[[Actor], Awaitable[ActorGraphQL]]) -> None:
-    from strawberry.extensions.validation_cache import _get_validate_cache
-
-    cache = _get_validate_cache(1024)
+    cache = validation_cache(1024)
     customer = await as_actor(Actor(organization_id=org.id, kind=ActorKind.CUSTOMER, id="c"))
     manager = await as_actor(Actor(organization_id=org.id, kind=ActorKind.STAFF_USER, id="m",
                                    role=StaffRole.MANAGER))

@@ -38,8 +38,8 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import PreExecutionError
 
+from resolvers.engine.internals import graphql_schema_of, skip_execution
 from resolvers.engine.limits.errors import limit_exceeded
 from resolvers.engine.limits.fragments import fragments_of, operation_label, selections
 from resolvers.pagination import DEFAULT_PAGE_SIZE
@@ -268,10 +268,10 @@ class QueryCostLimit(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
-            error = self.limiter.check(context.schema._schema, context.graphql_document,
-                                       context.query, context.operation_name,
-                                       context.variables or {})
+            error = self.limiter.check(
+                graphql_schema_of(context.schema), context.graphql_document, context.query,
+                context.operation_name, context.variables or {})
             if error is not None:
                 # A result set here is returned as it is: execution never starts.
-                context.result = PreExecutionError(data=None, errors=[error])
+                skip_execution(context, error)
         yield

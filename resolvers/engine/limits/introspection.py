@@ -12,6 +12,7 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
 from models.core.enums import ActorKind
+from resolvers.engine.internals import add_validation_rules
 
 INTROSPECTING_KINDS = frozenset({ActorKind.STAFF_USER, ActorKind.API_KEY, ActorKind.SYSTEM})
 
@@ -29,7 +30,7 @@ class RulesByActor(SchemaExtension):
         actor = getattr(context.context, "actor", None)
         kind = getattr(actor, "kind", None)
         rules = self.staff_rules if kind in INTROSPECTING_KINDS else self.public_rules
-        context.validation_rules = context.validation_rules + rules
+        add_validation_rules(context, rules)
         yield
 
 

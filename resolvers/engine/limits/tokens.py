@@ -11,6 +11,7 @@ from functools import lru_cache
 from graphql import DocumentNode, GraphQLError, Lexer, Source, TokenKind, parse
 from strawberry.extensions import SchemaExtension
 
+from resolvers.engine.internals import use_document
 from resolvers.engine.limits.errors import limit_exceeded
 
 # A refused document is lexed once more to report its size; past this many times the limit
@@ -33,7 +34,7 @@ class TokenLimitedParser(SchemaExtension):
         context = self.execution_context
         if context.query is not None:
             try:
-                context.graphql_document = self.parse(context.query, max_tokens=self.max_tokens)
+                use_document(context, self.parse(context.query, max_tokens=self.max_tokens))
             except GraphQLError:
                 too_many = too_many_tokens(context.query, self.max_tokens)
                 if too_many is None:
