@@ -2,25 +2,13 @@
 
 An alias inside a fragment counts once for every place the fragment is spread, since each is
 resolved again: `{ a: customers ... b: customers ... }` is the classic way to multiply work.
+Counted without expanding the spreads, each fragment once (limits/fragments.py).
 """
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
-)
+from graphql import FieldNode, ValidationContext, ValidationRule
 
 from resolvers.engine.limits.errors import limit_exceeded
-from resolvers.engine.limits.fragments import (
-    fragments_of,
-    operation_label,
-    operations_of,
-    selections,
-)
+from resolvers.engine.limits.fragments import FragmentWalker, operation_label, operations_of
 
 
 def aliases_rule(max_aliases: int) -> type[ValidationRule]:
@@ -30,9 +18,9 @@ def aliases_rule(max_aliases: int) -> type[ValidationRule]:
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             document = context.document
-            aliases = _Aliases(document)
+            aliases = Aliases(document)
             for operation in operations_of(document):
-                count = aliases.of(operation.selection_set)
+                count = aliases.selection_set(operation.selection_set, None)
                 if count > max_aliases:
                     context.report_error(limit_exceeded(
                         f"{operation_label(operation)} uses {count} aliases; the limit is "
@@ -42,26 +30,14 @@ def aliases_rule(max_aliases: int) -> type[ValidationRule]:
     return MaxAliasesRule
 
 
-class _Aliases:
-    def __init__(self, document: DocumentNode) -> None:
-        self.fragments: dict[str, FragmentDefinitionNode] = fragments_of(document)
-        self.known: dict[str, int] = {}
+class Aliases(FragmentWalker[None, int]):
+    """The aliased fields of a selection set, each fragment's counted once per spread."""
 
-    def of(self, selection_set: SelectionSetNode | None, seen: frozenset[str] = frozenset()
-           ) -> int:
-        count = 0
-        for selection in selections(selection_set):
-            if isinstance(selection, FieldNode):
-                count += (selection.alias is not None) + self.of(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                count += self._fragment(selection.name.value, seen)
-            else:
-                count += self.of(selection.selection_set, seen)
-        return count
+    def field(self, node: FieldNode, where: None) -> int:
+        return (node.alias is not None) + self.selection_set(node.selection_set, where)
 
-    def _fragment(self, name: str, seen: frozenset[str]) -> int:
-        if name in seen or name not in self.fragments:
-            return 0
-        if name not in self.known:
-            self.known[name] = self.of(self.fragments[name].selection_set, seen | {name})
-        return self.known[name]
+    def combine(self, values: list[int]) -> int:
+        return sum(values)
+
+    def nothing(self) -> int:
+        return 0

@@ -9,28 +9,28 @@ since the schema bounds it.
 Page sizes may come from variables, which validation does not see. So an operation is
 compiled once into a `CostPlan` (its fixed part, and each page size with the plan it
 multiplies), cached by document text, and each request only evaluates that plan with its
-variables, right before execution.
+variables, right before execution. Fragments are compiled through the walker of
+limits/fragments.py, each once per page it is in.
 """
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
+    InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
-    SelectionSetNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -41,7 +41,7 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers.engine.internals import graphql_schema_of, skip_execution
 from resolvers.engine.limits.errors import limit_exceeded
-from resolvers.engine.limits.fragments import fragments_of, operation_label, selections
+from resolvers.engine.limits.fragments import FragmentWalker, operation_label
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 
 LIST_ESTIMATE = 10
@@ -106,73 +106,70 @@ def _times(scale: Scale, plan: CostPlan) -> CostPlan:
     return CostPlan(0, ((scale, plan),))
 
 
-class _Compiler:
-    """Builds the plan of one operation; each fragment is compiled once per way it is used."""
+class Scope(NamedTuple):
+    """Where a selection set is costed: under which type, inside which page (if any), and
+    whether flatly (introspection, and what lies under it: 1 a field)."""
+
+    parent: GraphQLNamedType
+    page: PageSize | None
+    flat: bool
+
+
+class Costs(FragmentWalker[Scope, CostPlan]):
+    """Builds the plan of one operation; each fragment is compiled once per page and flatness
+    (its type is its own)."""
 
     def __init__(self, schema: GraphQLSchema, document: DocumentNode,
                  operation: OperationDefinitionNode) -> None:
+        super().__init__(document)
         self.schema = schema
-        self.fragments: dict[str, FragmentDefinitionNode] = fragments_of(document)
         self.variable_defaults: dict[str, int] = {
             definition.variable.name.value: int(definition.default_value.value)
             for definition in operation.variable_definitions or ()
             if isinstance(definition.default_value, IntValueNode)}
-        self.known: dict[tuple[str, PageSize | None, bool], CostPlan] = {}
-        self.seen: set[str] = set()
 
-    def selection_set(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType,
-                      page: PageSize | None, flat: bool) -> CostPlan:
-        plans = []
-        for selection in selections(selection_set):
-            if isinstance(selection, FieldNode):
-                plans.append(self.field(selection, parent, page, flat))
-            elif isinstance(selection, FragmentSpreadNode):
-                plans.append(self.fragment(selection.name.value, page, flat))
-            else:
-                condition = selection.type_condition
-                inner = self.schema.get_type(condition.name.value) if condition else parent
-                plans.append(self.selection_set(
-                    selection.selection_set, inner or parent, page, flat))
-        return _combine(plans)
+    def combine(self, values: list[CostPlan]) -> CostPlan:
+        return _combine(values)
 
-    def fragment(self, name: str, page: PageSize | None, flat: bool) -> CostPlan:
-        key = (name, page, flat)
-        if key in self.known:
-            return self.known[key]
-        fragment = self.fragments.get(name)
-        if fragment is None or name in self.seen:  # invalid documents never get here
+    def nothing(self) -> CostPlan:
+        return CostPlan()  # invalid documents never get here
+
+    def inline(self, node: InlineFragmentNode, where: Scope) -> Scope:
+        condition = node.type_condition
+        inner = self.schema.get_type(condition.name.value) if condition else where.parent
+        return Scope(inner or where.parent, where.page, where.flat)
+
+    def fragment_key(self, where: Scope) -> Hashable:
+        return where.page, where.flat
+
+    def fragment(self, definition: FragmentDefinitionNode, where: Scope) -> CostPlan:
+        parent = self.schema.get_type(definition.type_condition.name.value)
+        if parent is None:
             return CostPlan()
-        self.seen.add(name)
-        parent = self.schema.get_type(fragment.type_condition.name.value)
-        plan = (self.selection_set(fragment.selection_set, parent, page, flat)
-                if parent is not None else CostPlan())
-        self.seen.discard(name)
-        self.known[key] = plan
-        return plan
+        return self.selection_set(definition.selection_set, Scope(parent, where.page, where.flat))
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, page: PageSize | None,
-              flat: bool) -> CostPlan:
+    def field(self, node: FieldNode, where: Scope) -> CostPlan:
+        parent, page, flat = where
         name = node.name.value
         if node.selection_set is None:
             return CostPlan(1)
         if name in INTROSPECTION_ROOTS:
-            return _combine([CostPlan(1), self.selection_set(
-                node.selection_set, self.schema.type_map[INTROSPECTION_ROOTS[name]], None,
-                flat=True)])
+            return _combine([CostPlan(1), self.selection_set(node.selection_set, Scope(
+                self.schema.type_map[INTROSPECTION_ROOTS[name]], None, flat=True))])
         definition = _field_definition(parent, name)
         if definition is None:
             return CostPlan(1)  # not in the schema: validation has refused it already
         inner = get_named_type(definition.type)
         if flat:
-            return _combine([CostPlan(1), self.selection_set(node.selection_set, inner, None,
-                                                              flat=True)])
+            return _combine([CostPlan(1), self.selection_set(node.selection_set,
+                                                              Scope(inner, None, flat=True))])
         own_page = self.page_size(node, definition)
         if own_page is not None:
             # The connection object itself is one; its page of items is scaled below it. The
             # empty term keeps the page size checked when no items are asked for.
             return _combine([CostPlan(1, ((own_page, CostPlan()),)), self.selection_set(
-                node.selection_set, inner, own_page, flat)])
-        inside = self.selection_set(node.selection_set, inner, None, flat)
+                node.selection_set, Scope(inner, own_page, flat))])
+        inside = self.selection_set(node.selection_set, Scope(inner, None, flat))
         if is_list_type(get_nullable_type(definition.type)):
             inside = _times(page if page is not None else LIST_ESTIMATE, inside)
         return _combine([CostPlan(1), inside])
@@ -208,8 +205,8 @@ def compile_plan(schema: GraphQLSchema, document: DocumentNode,
     root = schema.get_root_type(operation.operation)
     if root is None:
         return CostPlan()
-    return _Compiler(schema, document, operation).selection_set(
-        operation.selection_set, root, None, flat=False)
+    return Costs(schema, document, operation).selection_set(
+        operation.selection_set, Scope(root, None, flat=False))
 
 
 @dataclass
