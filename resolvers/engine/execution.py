@@ -16,8 +16,10 @@ error) goes to graphql-core's own `complete_value`/`handle_field_error` with the
 resolved, so errors, their paths and null propagation are graphql-core's, and no resolver runs
 twice. Fields with extensions (root fields) take the ordinary path; arguments are converted
 once per request (`orders(first:)`). Plans are made once per selection set and request
-(resolvers/engine/plans.py says how); this module runs them. tests/engine/test_execution.py
-compares both executors on the front end's operations and on values that fail.
+(resolvers/engine/plans.py says how); this module runs them. What it uses of graphql-core's
+executor and of Strawberry comes through resolvers/engine/internals.py.
+tests/engine/test_execution.py compares both executors on the front end's operations and on
+values that fail.
 """
 
 from asyncio import Future, ensure_future
@@ -71,6 +73,9 @@ class _CachedSubplan:
 
 
 class ExecutionContext(BaseExecutionContext):
+    """Strawberry's execution context, running the plans of selection sets; with the plans of
+    one request, which die with it."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Keyed by the identity of graphql-core's memoized field set.

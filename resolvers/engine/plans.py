@@ -91,7 +91,9 @@ def build_plan(context: BaseExecutionContext, parent_type: GraphQLObjectType,
 
 def shortcut_of(context: BaseExecutionContext, parent_type: GraphQLObjectType,
                 details: FieldDetailsList) -> Shortcut | None:
-    """A field's arguments are the same for every object of a list in one request, so
+    """The shortcut of a field in this request, None for the ordinary path.
+
+    A field's arguments are the same for every object of a list in one request, so
     they are coerced and converted once, here, rather than once per object. Without
     arguments a field's shortcut depends on the schema alone, and is worked out once per
     process (Strawberry's resolver introspection made it ~5% of a list page)."""

@@ -1,6 +1,6 @@
 """Which fields of a schema have a shortcut through the executor (resolvers/engine/execution.py),
 and what it is: how to get the value and how to complete it. Decided from the schema alone,
-apart from arguments, which the execution context converts once per request."""
+apart from arguments, which a plan converts once per request (resolvers/engine/plans.py)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
