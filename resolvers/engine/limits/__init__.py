@@ -3,5 +3,5 @@ cost and page size (each error names the limit, its value and what the request h
 introspection only for staff and API keys.
 
 `setup.limit_extensions(Limits(...))` builds everything once, at start-up: the validation cache
-keys on the rules, so rules made per request would never hit it (DESIGN.md section 5).
+keys on the rules, so rules made per request would never hit it (docs/ARCHITECTURE.md, 5).
 """
