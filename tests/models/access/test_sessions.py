@@ -1,5 +1,5 @@
 """models/access/sessions.py: the rules behind sign-in tokens, for staff users and customers alike
-(the HTTP behaviour is in test_staff_auth.py)."""
+(the HTTP behaviour is in tests/resolvers/access/test_staff_sign_in.py)."""
 
 from datetime import timedelta
 
