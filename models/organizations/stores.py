@@ -27,7 +27,7 @@ class Store(TenantScoped, Base):
 async def store_ids_by_code(session: AsyncSession, codes: Collection[str]) -> dict[str, int]:
     """The ids of the organization's stores with these codes (codes it lacks are left out)."""
     rows = await session.execute(select(Store.code, Store.id).where(Store.code.in_(set(codes))))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def stores_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Store]:
