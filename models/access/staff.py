@@ -298,3 +298,13 @@ async def staff_user_by_id(session: AsyncSession, organization_id: int, user_id:
 async def staff_user_by_email(session: AsyncSession, email: str) -> StaffUser | None:
     """The organization's staff user with this (normalised) email."""
     return await session.scalar(select(StaffUser).where(StaffUser.email == email))
+
+
+async def active_staff_user(session: AsyncSession, organization_id: int, user_id: int,
+                            path: str) -> StaffUser:
+    """The staff user a session belongs to, while it may still act: a disabled (or deleted)
+    one is refused as DISABLED under `path`, so that its refresh token buys it nothing."""
+    user = await staff_user_by_id(session, organization_id, user_id)
+    if user is None or user.disabled_at is not None:
+        raise Rejected([error(path, ErrorCode.DISABLED, DISABLED)])
+    return user

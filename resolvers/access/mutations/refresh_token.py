@@ -7,9 +7,9 @@ copy of it is in other hands: the whole session is revoked.
 import strawberry
 
 from models.access.sessions import RefreshTokenReused, refresh_session
-from models.access.staff import DISABLED, staff_user_by_id
+from models.access.staff import active_staff_user
 from models.core.enums import ActorKind
-from models.core.errors import ErrorCode, Rejected, error
+from models.core.errors import Rejected
 from resolvers.access.types import SessionTokensPayload, staff_users_of
 from resolvers.context import Info
 from resolvers.user_errors import UserError
@@ -39,9 +39,8 @@ async def refresh_token(info: Info, input: RefreshTokenInput) -> RefreshTokenPay
                 raise
             user = None
             if row.subject_kind is ActorKind.STAFF_USER:
-                staff = await staff_user_by_id(session, row.organization_id, row.subject_id)
-                if staff is None or staff.disabled_at is not None:
-                    raise Rejected([error("refreshToken", ErrorCode.DISABLED, DISABLED)])
+                staff = await active_staff_user(session, row.organization_id, row.subject_id,
+                                                "refreshToken")
                 user = (await staff_users_of(session, [staff]))[0]
             await session.commit()
     except Rejected as rejected:
