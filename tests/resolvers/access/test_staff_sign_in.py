@@ -197,6 +197,24 @@ async def test_a_disabled_user_is_refused(staff_gql: StaffUsers, client: httpx.A
     assert (await sign_in(client, org.slug, viewer.email, viewer.password))["userErrors"] == []
 
 
+async def test_a_refresh_token_of_a_user_disabled_behind_its_back_buys_nothing(
+        staff_gql: StaffUsers, client: httpx.AsyncClient, org: OrgFixture) -> None:
+    """Disabling through the API ends the sessions (above); a user disabled any other way (by
+    hand in the database, or in a race with the refresh) is still refused at the refresh."""
+    viewer = await staff_gql(StaffRole.VIEWER)
+    async with org.db.admin_session() as session:
+        user = await session.scalar(select(StaffUser).where(StaffUser.email == viewer.email))
+        assert user is not None
+        user.disabled_at = user.created_at
+        await session.commit()
+    before = await organization_state(org.db, org.id)
+    refused = await refresh(client, viewer.refresh_token)
+    assert refused["accessToken"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        (["input", "refreshToken"], "DISABLED")]
+    assert await organization_state(org.db, org.id) == before
+
+
 async def test_sign_in_rehashes_a_weaker_hash(staff_gql: StaffUsers, org: OrgFixture) -> None:
     email, password = await staff_gql.create(StaffRole.OWNER)
     weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192).hash(password)
