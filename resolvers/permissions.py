@@ -1,9 +1,11 @@
 """`requires(permission)`: the one declaration each root field makes about who may call it.
 
-The check runs once per root field call, never per item (docs/ARCHITECTURE.md, 5). What each
-permission means for each kind of caller lives in `models/access/permissions.py`.
+The check runs once per root field call (for a subscription, once, when it starts), never per
+item (docs/ARCHITECTURE.md, 5). What each permission means for each kind of caller lives in
+`models/access/permissions.py`.
 """
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,7 +40,9 @@ class Requires(FieldExtension):
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any,
                             info: Info, **kwargs: Any) -> Any:
         self.check(info)
-        return await next_(source, info, **kwargs)
+        result = next_(source, info, **kwargs)
+        # A subscription's resolver is an async generator: the stream is returned, unawaited.
+        return await result if inspect.isawaitable(result) else result
 
 
 def requires(permission: Permission) -> list[FieldExtension]:

@@ -1,5 +1,5 @@
-"""The schema: the root types composed of the domains', its extensions, and `build_schema()`,
-which the server and the SDL share."""
+"""The schema: the root types (`Query`, `Mutation`, `Subscription`) composed of the domains',
+its extensions, and `build_schema()`, which the server and the SDL share."""
 
 from typing import Any
 
@@ -15,7 +15,7 @@ from resolvers.engine.errors import MaskInternalErrors
 from resolvers.engine.execution import ExecutionContext
 from resolvers.engine.limits.setup import Limits, limit_extensions
 from resolvers.engine.shortcuts import Shortcut
-from resolvers.exports.schema import ExportMutations, ExportQueries
+from resolvers.exports.schema import ExportMutations, ExportQueries, ExportSubscriptions
 from resolvers.loyalty.schema import LoyaltyMutations
 from resolvers.me.schema import MeMutations, MeQueries
 from resolvers.node_queries import NodeQueries
@@ -37,6 +37,11 @@ class Query(CustomerQueries, NodeQueries, OrganizationQueries, AccessQueries, Ex
 class Mutation(CustomerMutations, OrganizationMutations, OrderMutations, LoyaltyMutations,
                AccessMutations, MeMutations, ExportMutations):
     """Every mutation takes one `input` and returns its object and `userErrors`."""
+
+
+@strawberry.type
+class Subscription(ExportSubscriptions):
+    """Served over a WebSocket at `/graphql` (server/graphql_view.py)."""
 
 
 class Schema(strawberry.Schema):
@@ -62,6 +67,7 @@ def build_schema(limits: Limits | None = None,
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Customer, Order, Store],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=execution_context_class,

@@ -28,6 +28,10 @@ class ExportStatus(Enum):
     EXPIRED = "EXPIRED"
 
 
+# A job in one of these states never changes again (but for EXPIRED, which ends SUCCEEDED).
+SETTLED = frozenset({ExportStatus.SUCCEEDED, ExportStatus.FAILED, ExportStatus.EXPIRED})
+
+
 class ExportKind(Enum):
     CUSTOMERS = "CUSTOMERS"
     HISTORY = "HISTORY"
@@ -69,6 +73,23 @@ class ExportJob(TenantScoped, Base):
     # alive: a job whose heartbeat stops is another process's to take (`requeue_abandoned`).
     runner_id: Mapped[str | None] = mapped_column(String(32))
     heartbeat_at: Mapped[datetime | None]
+
+
+def visible_within(job: ExportJob, store_scope: frozenset[int] | None) -> bool:
+    """Whether a caller limited to `store_scope` (a manager's stores; None for the whole
+    organization) may see the job: its file holds nothing beyond those stores."""
+    if store_scope is None:
+        return True
+    job_scope = job.input.get("store_scope")
+    return job_scope is not None and set(job_scope) <= store_scope
+
+
+async def job_by_id(session: AsyncSession, job_id: int) -> ExportJob | None:
+    """The job as its row is now (a subscription polls it: the runner may be another
+    process); the session's tenancy keeps it to the organization."""
+    row: ExportJob | None = await session.scalar(select(ExportJob).where(ExportJob.id == job_id)
+                                                 .execution_options(populate_existing=True))
+    return row
 
 
 async def create_export_job(session: AsyncSession, actor: Actor, kind: ExportKind,
