@@ -1,5 +1,5 @@
-"""The ASGI application: `/graphql`, `/exports/{token}`, `/healthz` and `/readyz`, behind
-request IDs and CORS."""
+"""The ASGI application: `/graphql` (HTTP, and a WebSocket for subscriptions),
+`/exports/{token}`, `/healthz` and `/readyz`, behind request IDs and CORS."""
 
 import gc
 from collections.abc import AsyncIterator
@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import request_id
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/exports/{token}", download_endpoint(database, exports)),

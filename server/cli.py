@@ -158,7 +158,9 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
               f"Demo owner:   organization `{DEMO_SLUG}`, email {email}, password {password}\n"
               "              (for `signIn`; a new password on every start)\n", flush=True)
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # The WebSocket for subscriptions on `websockets`' current (sans-I/O) implementation, not
+    # its deprecated legacy one that uvicorn would otherwise pick.
+    uvicorn.run(app, host=host, port=port, log_level="info", ws="websockets-sansio")
     return 0
 
 

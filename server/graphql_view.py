@@ -1,9 +1,13 @@
-"""The `/graphql` endpoint: Strawberry's ASGI view with our context, JSON encoder and GraphiQL.
+"""The `/graphql` endpoint: Strawberry's ASGI view with our context, JSON encoder and GraphiQL,
+and its WebSocket for subscriptions.
 
 A request without credentials runs as nobody: the public fields (sign-in) answer it, and any
 other field turns the whole response into HTTP 401, as a bad credential does before execution.
+A WebSocket brings its credential in `connection_init` (`connection_context`; the protocols'
+handlers are server/subscriptions.py).
 """
 
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -15,6 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from models.access.permissions import subscription_denial
 from models.core.actors import Actor
 from models.core.enums import ActorKind
 from resolvers import request_context
@@ -22,18 +27,32 @@ from resolvers.context import Context
 from resolvers.engine.count_cache import CountCache
 from resolvers.engine.limits.setup import Limits
 from resolvers.schema import build_schema
-from server.auth import AuthenticationError, Authenticator, Identity
+from server.auth import ANONYMOUS, AuthenticationError, Authenticator, Identity
 from server.code_senders import code_sender
 from server.db import Database
 from server.exports import ExportRunner, RequestExports
 from server.graphiql import graphiql_page
 from server.rate_limit import RequestThrottle
 from server.settings import Settings
+from server.subscriptions import (
+    FORBIDDEN,
+    RATE_LIMITED,
+    UNAUTHENTICATED,
+    ConnectionRefused,
+    LegacyWSHandler,
+    TransportWSHandler,
+)
 
 WWW_AUTHENTICATE = 'Bearer realm="customerhub"'
+SEND_IN_INIT = ('Send {"Authorization": "Bearer <access token or API key>"} in '
+                "connection_init's payload.")
+CONNECTION_INIT_SECONDS = 10
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, settings: Settings, db: Database, authenticator: Authenticator,
                  throttle: RequestThrottle | None = None, exports: ExportRunner | None = None,
                  **kwargs: Any) -> None:
@@ -46,6 +65,14 @@ class GraphQLView(GraphQL[Context, None]):
         # by its `Authorization` header, which such a form cannot set, and never by a cookie:
         # a forged form arrives anonymous and reaches only the public sign-in fields.
         kwargs.setdefault("multipart_uploads_enabled", True)
+        kwargs.setdefault("keep_alive", True)
+        kwargs.setdefault("keep_alive_interval", settings.keep_alive_seconds)
+        kwargs.setdefault("max_subscriptions_per_connection",
+                          settings.max_subscriptions_per_connection)
+        kwargs.setdefault("connection_init_wait_timeout",
+                          timedelta(seconds=CONNECTION_INIT_SECONDS))
+        # Browsers may open the WebSocket from the admin app's origins, as they may POST.
+        kwargs.setdefault("allowed_origins", settings.cors_origins)
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.settings = settings
         self.db = db
@@ -73,7 +100,36 @@ class GraphQLView(GraphQL[Context, None]):
                 await refusal(scope, receive, send)
                 return
             scope.setdefault("state", {})["identity"] = identity
+        elif scope["type"] == "websocket":
+            # Nobody, until `connection_init` brings a credential (`connection_context`).
+            scope.setdefault("state", {})["identity"] = ANONYMOUS
         await super().__call__(scope, receive, send)
+
+    async def connection_context(self, websocket: WebSocket, payload: dict[str, object]
+                                 ) -> Context:
+        """The context of a WebSocket whose `connection_init` carries this payload: its
+        credential checked as HTTP's `Authorization` header is, and counted by the same rate
+        limit as a request; `ConnectionRefused` with the close code otherwise."""
+        client_ip = websocket.client.host if websocket.client else "unknown"
+        authorization = payload.get("Authorization", payload.get("authorization"))
+        if not isinstance(authorization, str) or not authorization.strip():
+            await self._spend(None, client_ip)
+            raise ConnectionRefused(UNAUTHENTICATED, SEND_IN_INIT)
+        try:
+            identity = await self.authenticator.identify(authorization)
+        except AuthenticationError as error:
+            await self._spend(None, client_ip)
+            raise ConnectionRefused(UNAUTHENTICATED, str(error)) from None
+        await self._spend(identity.actor, client_ip)
+        if reason := subscription_denial(identity.actor):
+            raise ConnectionRefused(FORBIDDEN, reason)
+        websocket.state.identity = identity
+        return await self.get_context(websocket, websocket)
+
+    async def _spend(self, actor: Actor | None, client_ip: str) -> None:
+        over = await self.throttle.over_budget(actor, client_ip) if self.throttle else None
+        if over is not None:
+            raise ConnectionRefused(RATE_LIMITED, over[0])
 
     async def execute_operation(self, request: Request, request_adapter: Any, request_data: Any,
                                 context: Context, root_value: None, sub_response: Response
@@ -107,7 +163,7 @@ class GraphQLView(GraphQL[Context, None]):
         if self.throttle is not None:
             context.throttle = self.throttle.limiter.hit
         if self.exports is not None:
-            context.exports = RequestExports(self.exports, str(request.base_url))
+            context.exports = RequestExports(self.exports, _http_url(str(request.base_url)))
         return context
 
     async def process_result(self, request: Request, result: ExecutionResult
@@ -127,6 +183,14 @@ class GraphQLView(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_page(request.scope.get("root_path", ""),
                                           self.settings.graphiql_api_key))
+
+
+def _http_url(base_url: str) -> str:
+    """Download links of a WebSocket's context are HTTP(S) links, on the same host."""
+    for socket_scheme, http_scheme in (("ws://", "http://"), ("wss://", "https://")):
+        if base_url.startswith(socket_scheme):
+            return http_scheme + base_url.removeprefix(socket_scheme)
+    return base_url
 
 
 def _is_ide_page(scope: Scope) -> bool:

@@ -171,7 +171,8 @@ def bucket_of(actor: Actor | None, client_ip: str) -> str | None:
 
 
 class RequestThrottle:
-    """The per-request check of `/graphql`: the caller's bucket against its rate."""
+    """The per-request check of `/graphql` (and per connection of its WebSocket): the caller's
+    bucket against its rate."""
 
     def __init__(self, limiter: RateLimiter, rate: Rate, anonymous_rate: Rate) -> None:
         self.limiter = limiter
@@ -180,7 +181,14 @@ class RequestThrottle:
 
     async def refusal(self, actor: Actor | None, request: Request) -> Response | None:
         """The 429 response for a caller over its budget, or None to go on."""
-        client_ip = request.client.host if request.client else "unknown"
+        over = await self.over_budget(actor, request.client.host if request.client
+                                      else "unknown")
+        return None if over is None else too_many_requests(*over)
+
+    async def over_budget(self, actor: Actor | None, client_ip: str
+                          ) -> tuple[str, Rate, int] | None:
+        """Count one request (or WebSocket connection) of this caller; over budget, the
+        refusal's message, the rate and the seconds to wait."""
         bucket = bucket_of(actor, client_ip)
         if bucket is None:
             return None
@@ -190,9 +198,8 @@ class RequestThrottle:
         if retry_after is None:
             return None
         who = "this client address (not signed in)" if anonymous else "these credentials"
-        return too_many_requests(
-            f"Rate limit exceeded: {rate} for {who}; retry after {retry_after} s.",
-            rate, retry_after)
+        return (f"Rate limit exceeded: {rate} for {who}; retry after {retry_after} s.",
+                rate, retry_after)
 
 
 def too_many_requests(message: str, rate: Rate, retry_after: int) -> Response:

@@ -36,6 +36,9 @@ class Settings:
     refresh_token_days: float = 30
     max_tokens: int = 2000
     max_query_cost: int = 25_000
+    # Subscriptions over the WebSocket at /graphql (server/subscriptions.py).
+    max_subscriptions_per_connection: int = 20
+    keep_alive_seconds: float = 15
     rate_limit: str = "600/minute"
     anonymous_rate_limit: str = "60/minute"
     cors_origins: tuple[str, ...] = ()
@@ -68,6 +71,8 @@ class Settings:
             refresh_token_days=float(_env("REFRESH_TOKEN_DAYS", "30")),
             max_tokens=int(_env("MAX_TOKENS", "2000")),
             max_query_cost=int(_env("MAX_QUERY_COST", "25000")),
+            max_subscriptions_per_connection=int(_env("MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")),
+            keep_alive_seconds=float(_env("KEEP_ALIVE_SECONDS", "15")),
             rate_limit=_env("RATE_LIMIT", "600/minute"),
             anonymous_rate_limit=_env("ANONYMOUS_RATE_LIMIT", "60/minute"),
             export_storage=_env("EXPORT_STORAGE", "file://./data/exports"),

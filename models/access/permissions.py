@@ -84,3 +84,14 @@ def denial(actor: Actor, permission: Permission) -> str | None:
 
 def allows(actor: Actor, permission: Permission) -> bool:
     return denial(actor, permission) is None
+
+
+def subscription_denial(actor: Actor) -> str | None:
+    """Why `actor` may not open a subscriptions connection, or None when it may: an API key
+    needs the `subscriptions` scope, a staff user its role's read permission; customers cannot
+    yet. Each subscription then checks its own permission, as a root field does."""
+    if actor.kind is ActorKind.CUSTOMER:
+        return "A customer token cannot subscribe yet: use a staff token or an API key."
+    if actor.kind is ActorKind.STAFF_USER:
+        return denial(actor, Permission.CUSTOMERS_READ)
+    return denial(actor, Permission.SUBSCRIPTIONS)

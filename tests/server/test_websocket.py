@@ -1,45 +1,329 @@
-"""No subscriptions yet: a WebSocket to /graphql is refused, whatever protocol or key it offers,
-so that nothing reaches the schema around the HTTP authentication and rate limit (the route
-takes HTTP only; this guards it until subscriptions come with their own authentication)."""
+"""Subscriptions over the WebSocket at /graphql, against the real app under uvicorn with a real
+`websockets` client: the credential in `connection_init` (4401 without one or with a bad one,
+4403 for callers that may not subscribe; each refusal changes nothing), `exportJobUpdated` as
+the server's export runner writes the job, its visibility, and the limits."""
 
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import update
 
-from factories import OrgFixture
+from models.access.api_keys import create_api_key
+from models.access.sessions import start_session
+from models.access.staff import create_staff_user
+from models.core.actors import Actor
+from models.core.base import utcnow
+from models.core.enums import ActorKind, StaffRole
+from models.core.tenancy import session_info
+from models.exports.jobs import ExportFormat, ExportJob, ExportKind, ExportStatus, create_export_job
+from server.app import create_app
+from server.db import Database
+from server.settings import Settings
 
+from environment import TEST_SECRET_KEY
+from factories import OrgFixture, create_organization
+from snapshots import organization_state
+from websocket_client import LEGACY_WS, TRANSPORT_WS, Closed, Connection, LiveServer
 
-async def websocket_attempt(app: Any, protocols: list[str], headers: list[tuple[bytes, bytes]]
-                            ) -> list[dict[str, Any]]:
-    """What the app sends to a client that opens a WebSocket and then says a query."""
-    incoming = [{"type": "websocket.connect"},
-                {"type": "websocket.receive",
-                 "text": '{"type": "connection_init", "payload": {}}'},
-                {"type": "websocket.receive",
-                 "text": '{"id": "1", "type": "subscribe", '
-                         '"payload": {"query": "{ customers { totalCount } }"}}'}]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return incoming.pop(0) if incoming else {"type": "websocket.disconnect", "code": 1000}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {"type": "websocket", "path": "/graphql", "raw_path": b"/graphql",
-             "query_string": b"", "headers": headers, "subprotocols": protocols,
-             "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "scheme": "ws",
-             "root_path": "", "asgi": {"version": "3.0"}}
-    await app(scope, receive, send)
-    return sent
+LIMIT = 3
+WATCH = """subscription($id: ID!) { exportJobUpdated(id: $id) {
+  id status progress rowCount url error } }"""
 
 
-@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
-async def test_a_websocket_is_refused_even_with_a_key(app: Any, org: OrgFixture,
-                                                      protocol: str) -> None:
-    sent = await websocket_attempt(
-        app, [protocol], [(b"authorization", f"Bearer {org.api_key}".encode())])
-    assert sent, "the app said nothing"
-    assert not any(m["type"] == "websocket.accept" for m in sent)
-    assert not any("totalCount" in str(m) for m in sent)
-    assert sent[-1]["type"] in ("websocket.close", "websocket.http.response.start")
+@pytest.fixture(scope="module")
+async def live(db: Database, database_url: str, export_folder: Path
+               ) -> AsyncIterator[LiveServer]:
+    app = create_app(Settings(database_url=database_url, count_cache_seconds=0,
+                              rate_limit="1000000/minute", anonymous_rate_limit="1000000/minute",
+                              export_storage=f"file://{export_folder}",
+                              secret_key=TEST_SECRET_KEY, max_subscriptions_per_connection=LIMIT,
+                              keep_alive_seconds=0.2),
+                     db=db)
+    server = await LiveServer.start(app, export_folder)
+    yield server
+    await server.stop()
+
+
+def gid(kind: str, pk: int) -> str:
+    return base64.b64encode(f"{kind}:{pk}".encode()).decode()
+
+
+async def key_with(org: OrgFixture, *scopes: str) -> str:
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        _, plain = await create_api_key(session, org.id, "websocket", scopes)
+        await session.commit()
+    return plain
+
+
+async def staff_token(org: OrgFixture, role: StaffRole) -> str:
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        user = await create_staff_user(
+            session, Actor.system(org.id), email=f"ws-{role.value.lower()}-{org.id}@example.es",
+            password="correct horse battery", role=role,
+            store_ids=(org.store_ids[0],) if role is StaffRole.MANAGER else ())
+        _, access, _ = await start_session(session, org.id, ActorKind.STAFF_USER, user.id)
+        await session.commit()
+    return access
+
+
+async def customer_token(org: OrgFixture) -> str:
+    customer = await org.customer()
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        _, access, _ = await start_session(session, org.id, ActorKind.CUSTOMER, customer)
+        await session.commit()
+    return access
+
+
+async def new_job(org: OrgFixture, **values: Any) -> int:
+    """A PENDING job of the organization (no runner is woken for it); `values` overwrite it."""
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        job = await create_export_job(session, Actor.system(org.id), ExportKind.CUSTOMERS,
+                                      ExportFormat.CSV, {"columns": ["EMAIL"]})
+        if values:
+            await session.execute(update(ExportJob).where(ExportJob.id == job.id)
+                                  .values(**values))
+        await session.commit()
+        return job.id
+
+
+async def connected(live: LiveServer, credential: str, protocol: str = TRANSPORT_WS
+                    ) -> Connection:
+    connection = await Connection.open(live.url, protocol)
+    ack = await connection.init({"Authorization": f"Bearer {credential}"})
+    assert ack["type"] == "connection_ack", ack
+    return connection
+
+
+# --- the credential ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header", ["Authorization", "authorization"])
+async def test_an_api_key_with_the_subscriptions_scope_is_accepted(
+        live: LiveServer, org: OrgFixture, header: str) -> None:
+    connection = await Connection.open(live.url)
+    key = await key_with(org, "subscriptions", "exports")
+    assert (await connection.init({header: f"Bearer {key}"}))["type"] == "connection_ack"
+    await connection.close()
+
+
+@pytest.mark.parametrize("role", [StaffRole.OWNER, StaffRole.VIEWER])
+async def test_a_staff_access_token_is_accepted(live: LiveServer, org: OrgFixture,
+                                                role: StaffRole) -> None:
+    connection = await connected(live, await staff_token(org, role))
+    await connection.close()
+
+
+async def refused(live: LiveServer, org: OrgFixture, payload: dict[str, Any] | None,
+                  protocol: str = TRANSPORT_WS) -> tuple[Closed, Connection]:
+    """Open, init with `payload`, then try to subscribe: the close, and that nothing changed."""
+    job = await new_job(org)
+    before = await organization_state(org.db, org.id)
+    connection = await Connection.open(live.url, protocol)
+    await connection.send({"type": "connection_init", "payload": payload})
+    closed = await connection.closed()
+    assert not any(m.get("type") in ("next", "data", "connection_ack")
+                   for m in connection.received), connection.received
+    assert await organization_state(org.db, org.id) == before
+    async with org.db.admin_session() as session:
+        row = await session.get(ExportJob, job)
+        assert row is not None
+        assert row.status is ExportStatus.PENDING
+    return closed, connection
+
+
+async def test_no_credential_is_closed_with_4401_saying_what_to_send(
+        live: LiveServer, org: OrgFixture) -> None:
+    closed, _ = await refused(live, org, {})
+    assert closed.code == 4401
+    assert '{"Authorization": "Bearer <access token or API key>"}' in closed.reason
+
+
+@pytest.mark.parametrize("credential", ["Bearer chk_not_a_key", "Bearer cha_expired", "Basic x"])
+async def test_a_bad_credential_is_closed_with_4401(live: LiveServer, org: OrgFixture,
+                                                    credential: str) -> None:
+    closed, _ = await refused(live, org, {"Authorization": credential})
+    assert closed.code == 4401, closed
+    assert closed.reason
+
+
+async def test_a_key_without_the_subscriptions_scope_is_closed_with_4403(
+        live: LiveServer, org: OrgFixture) -> None:
+    key = await key_with(org, "customers:read", "exports")
+    closed, _ = await refused(live, org, {"Authorization": f"Bearer {key}"})
+    assert (closed.code, closed.reason) == (4403, "This API key lacks the scope `subscriptions`.")
+
+
+async def test_a_customer_token_is_closed_with_4403(live: LiveServer, org: OrgFixture) -> None:
+    token = await customer_token(org)
+    closed, _ = await refused(live, org, {"Authorization": f"Bearer {token}"})
+    assert closed.code == 4403
+    assert "customer" in closed.reason
+
+
+async def test_graphql_ws_refuses_with_the_same_codes(live: LiveServer, org: OrgFixture) -> None:
+    closed, connection = await refused(live, org, {}, protocol=LEGACY_WS)
+    assert closed.code == 4401
+    assert connection.received[0]["type"] == "connection_error"
+
+
+async def test_nothing_reaches_the_schema_before_the_credential_is_accepted(
+        live: LiveServer, org: OrgFixture) -> None:
+    job = await new_job(org)
+    connection = await Connection.open(live.url)
+    await connection.subscribe("1", WATCH, {"id": gid("ExportJob", job)})
+    closed = await connection.closed()
+    assert closed.code == 4401
+    assert not any(m.get("type") == "next" for m in connection.received)
+    assert not any(str(job) in str(m) or gid("ExportJob", job) in str(m)
+                   for m in connection.received)
+
+
+async def test_a_connection_counts_against_the_callers_rate_limit(
+        db: Database, database_url: str, export_folder: Path, org: OrgFixture) -> None:
+    app = create_app(Settings(database_url=database_url, rate_limit="2/minute",
+                              export_storage=f"file://{export_folder}",
+                              secret_key=TEST_SECRET_KEY), db=db)
+    server = await LiveServer.start(app, export_folder)
+    try:
+        for _ in range(2):
+            await (await connected(server, org.api_key)).close()
+        connection = await Connection.open(server.url)
+        with pytest.raises(Closed) as closed:
+            await connection.init({"Authorization": f"Bearer {org.api_key}"})
+        assert closed.value.code == 4429
+        assert "2/minute" in closed.value.reason
+    finally:
+        await server.stop()
+
+
+# --- exportJobUpdated ----------------------------------------------------------------------
+
+async def test_export_job_updated_follows_a_real_export_until_it_succeeds(
+        live: LiveServer, org: OrgFixture) -> None:
+    await org.customer()
+    runner = live.app.state.exports
+    connection = await connected(live, org.api_key)
+    live.storage.gate.clear()
+    try:
+        async with runner._lock:  # no runner takes the job before its PENDING state is seen
+            job = await new_job(org)
+            await connection.subscribe("w", WATCH, {"id": gid("ExportJob", job)})
+            first = await connection.next_message()
+        assert first["payload"]["data"]["exportJobUpdated"]["status"] == "PENDING", first
+        runner.wake(org.id)
+        seen = [first]
+        for _ in range(20):
+            message = await connection.next_message()
+            seen.append(message)
+            if message["payload"]["data"]["exportJobUpdated"]["status"] == "RUNNING":
+                break
+    finally:
+        live.storage.gate.set()
+    rest = await connection.results("w")
+    assert rest[-1] == {"id": "w", "type": "complete"}, rest
+    states = [m["payload"]["data"]["exportJobUpdated"] for m in seen + rest[:-1]]
+    statuses = [s["status"] for s in states]
+    assert [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s] == [
+        "PENDING", "RUNNING", "SUCCEEDED"], states
+    done = states[-1]
+    assert (done["progress"], done["rowCount"]) == (100, 1), done
+    assert done["url"].startswith(f"{live.http_url}/exports/"), done
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(done["url"])).status_code == 200
+    await connection.close()
+
+
+async def test_a_settled_job_is_sent_once_and_the_stream_ends(live: LiveServer,
+                                                              org: OrgFixture) -> None:
+    job = await new_job(org, status=ExportStatus.FAILED, error="disk full")
+    connection = await connected(live, org.api_key, LEGACY_WS)
+    await connection.subscribe("1", WATCH, {"id": gid("ExportJob", job)})
+    messages = await connection.results("1")
+    assert [m["type"] for m in messages] == ["data", "complete"]
+    assert messages[0]["payload"]["data"]["exportJobUpdated"]["error"] == "disk full"
+    await connection.close()
+
+
+async def test_another_organizations_job_is_not_found(live: LiveServer, db: Database,
+                                                      org: OrgFixture) -> None:
+    theirs = await create_organization(db)
+    job = await new_job(theirs)
+    connection = await connected(live, org.api_key)
+    for operation, job_id in (("theirs", gid("ExportJob", job)),
+                              ("unknown", gid("ExportJob", 10**9))):
+        await connection.subscribe(operation, WATCH, {"id": job_id})
+        messages = await connection.results(operation)
+        assert [m["type"] for m in messages] == ["next", "complete"], messages
+        payload = messages[0]["payload"]
+        assert [e["extensions"]["code"] for e in payload["errors"]] == ["NOT_FOUND"], messages
+        assert not (payload.get("data") or {}).get("exportJobUpdated"), messages
+    await connection.close()
+
+
+async def test_a_manager_sees_only_jobs_made_within_their_stores(live: LiveServer,
+                                                                 org: OrgFixture) -> None:
+    owners = await new_job(org)
+    within = await new_job(org, input={"columns": ["EMAIL"], "store_scope": [org.store_ids[0]]})
+    connection = await connected(live, await staff_token(org, StaffRole.MANAGER))
+    await connection.subscribe("owner's", WATCH, {"id": gid("ExportJob", owners)})
+    messages = await connection.results("owner's")
+    assert messages[0]["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND", messages
+    await connection.subscribe("mine", WATCH, {"id": gid("ExportJob", within)})
+    first = await connection.next_message()
+    assert first["payload"]["data"]["exportJobUpdated"]["status"] == "PENDING", first
+    await connection.close()
+
+
+# --- limits --------------------------------------------------------------------------------
+
+async def test_at_most_the_limit_of_subscriptions_per_connection(live: LiveServer,
+                                                                 org: OrgFixture) -> None:
+    """Jobs another process is running (its heartbeat is fresh) keep their streams open."""
+    jobs = [await new_job(org, status=ExportStatus.RUNNING, runner_id="elsewhere",
+                          heartbeat_at=utcnow()) for _ in range(LIMIT + 1)]
+    connection = await connected(live, org.api_key)
+    for n, job in enumerate(jobs[:LIMIT]):
+        await connection.subscribe(str(n), WATCH, {"id": gid("ExportJob", job)})
+        assert (await connection.next_message())["type"] == "next"
+    await connection.subscribe("over", WATCH, {"id": gid("ExportJob", jobs[LIMIT])})
+    refusal = await connection.next_message()
+    assert (refusal["type"], refusal["id"]) == ("error", "over"), refusal
+    error = refusal["payload"][0]
+    assert error["extensions"] == {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": LIMIT}
+    assert f"At most {LIMIT} subscriptions" in error["message"]
+    assert "CUSTOMERHUB_MAX_SUBSCRIPTIONS_PER_CONNECTION" in error["message"]
+    await connection.send({"id": "0", "type": "complete"})  # one ends: there is room again
+    await asyncio.sleep(0.1)
+    await connection.subscribe("again", WATCH, {"id": gid("ExportJob", jobs[LIMIT])})
+    assert (await connection.next_message())["type"] == "next"
+    await connection.close()
+
+
+async def test_the_query_limits_apply_to_subscriptions(live: LiveServer, org: OrgFixture) -> None:
+    job = await new_job(org)
+    connection = await connected(live, org.api_key)
+    aliases = " ".join(f"a{n}: id" for n in range(31))  # CUSTOMERHUB_MAX_ALIASES is 30
+    await connection.subscribe("aliased", "subscription($id: ID!) { exportJobUpdated(id: $id) "
+                               f"{{ {aliases} }} }}", {"id": gid("ExportJob", job)})
+    messages = await connection.results("aliased")
+    assert [m["type"] for m in messages] == ["error"], messages
+    assert [e["extensions"]["code"] for e in messages[0]["payload"]] == ["TOO_MANY_ALIASES"]
+    await connection.close()
+
+
+async def test_transport_ws_connections_get_keep_alive_pings(live: LiveServer,
+                                                             org: OrgFixture) -> None:
+    connection = await connected(live, org.api_key)
+    await asyncio.sleep(0.5)
+    await connection.subscribe("1", WATCH, {"id": gid("ExportJob", 0)})
+    await connection.results("1")
+    assert any(m["type"] == "ping" for m in connection.received), connection.received
+    await connection.close()
+
+
+def test_the_default_limit_of_subscriptions_per_connection() -> None:
+    assert Settings().max_subscriptions_per_connection == 20

@@ -1,0 +1,157 @@
+"""Subscriptions over a WebSocket at `/graphql`: Strawberry's `graphql-transport-ws` and
+`graphql-ws` handlers, with our credential check at `connection_init`.
+
+The credential comes in `connection_init`'s payload, `{"Authorization": "Bearer ..."}` (or
+`authorization`): the view (`GraphQLView.connection_context`) checks it with the same
+Authenticator as HTTP and returns the connection's context, or refuses with a close code: 4401
+for no or a bad credential, 4403 for a caller that may not subscribe, 4429 over the rate limit.
+Until it is accepted the connection holds an anonymous context that nothing runs with: Strawberry
+closes with 4401 any operation sent before the acknowledgement.
+
+Each handler also says which of its operations goes over the subscriptions a connection may
+hold (the view's `max_subscriptions_per_connection`), in an error that names the limit; and
+`graphql-transport-ws` connections get a `ping` every `keep_alive_interval` seconds
+(`graphql-ws` ones get Strawberry's `ka`).
+"""
+
+import asyncio
+from typing import Any, Protocol, cast
+
+from graphql import GraphQLError
+from starlette.websockets import WebSocket
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.async_base_view import AsyncWebSocketAdapter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ConnectionInitMessage as LegacyInitMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+
+from resolvers.context import Context
+
+UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
+RATE_LIMITED = 4429
+MAX_CLOSE_REASON = 123  # bytes, by RFC 6455
+MAX_PINGS = 100_000  # a day and more at the default interval; then the client reconnects
+LIMIT_SETTING = "CUSTOMERHUB_MAX_SUBSCRIPTIONS_PER_CONNECTION"
+
+
+class ConnectionRefused(Exception):
+    """The connection may not go on: the close code, and a message saying why."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @property
+    def reason(self) -> str:
+        """The message as a close frame's reason holds it (at most 123 bytes)."""
+        encoded = self.message.encode()
+        if len(encoded) <= MAX_CLOSE_REASON:
+            return self.message
+        return encoded[:MAX_CLOSE_REASON - 3].decode(errors="ignore") + "..."
+
+
+class Gate(Protocol):
+    """What the handlers need of the view."""
+
+    keep_alive_interval: float
+
+    async def connection_context(self, websocket: WebSocket, payload: dict[str, object]
+                                 ) -> Context:
+        """The accepted connection's context; `ConnectionRefused` otherwise."""
+        ...
+
+
+def _gate(view: object) -> Gate:
+    return cast(Gate, view)
+
+
+def _socket(adapter: AsyncWebSocketAdapter) -> WebSocket:
+    return cast(ASGIWebSocketAdapter, adapter).ws
+
+
+def limit_error(limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"At most {limit} subscriptions may be active on one connection ({LIMIT_SETTING}): "
+        f"complete one first, or open another connection.",
+        extensions={"code": "TOO_MANY_SUBSCRIPTIONS", "limit": limit})
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """`graphql-transport-ws`, the protocol of the `graphql-ws` client library."""
+
+    ping_task: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        payload: Any = message.get("payload") or {}
+        if (isinstance(payload, dict) and not self.connection_init_received
+                and not self.connection_timed_out):
+            try:
+                self.context = await _gate(self.view).connection_context(
+                    _socket(self.websocket), payload)
+            except ConnectionRefused as refused:
+                self.connection_init_received = True
+                if self.connection_init_timeout_task:
+                    self.connection_init_timeout_task.cancel()
+                await self.websocket.close(refused.code, refused.reason)
+                return
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.ping_task is None:
+            self.ping_task = asyncio.create_task(self._ping())
+
+    async def _ping(self) -> None:
+        interval = _gate(self.view).keep_alive_interval
+        for _ in range(MAX_PINGS):
+            await asyncio.sleep(interval)
+            await self.send_message({"type": "ping"})
+        await self.websocket.close(1001, "The connection is a day old: connect again.")
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        if (self.connection_acknowledged and limit is not None
+                and message["id"] not in self.operations and len(self.operations) >= limit):
+            await self.send_message({"id": message["id"], "type": "error",
+                                     "payload": [limit_error(limit).formatted]})
+            return
+        await super().handle_subscribe(message)
+
+    async def shutdown(self) -> None:
+        if self.ping_task is not None:
+            self.ping_task.cancel()
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """`graphql-ws`, the older protocol of `subscriptions-transport-ws`."""
+
+    async def handle_connection_init(self, message: LegacyInitMessage) -> None:
+        payload: Any = message.get("payload") or {}
+        if isinstance(payload, dict) and not self.connection_acknowledged:
+            try:
+                self.context = await _gate(self.view).connection_context(
+                    _socket(self.websocket), payload)
+            except ConnectionRefused as refused:
+                await self.send_message({"type": "connection_error",
+                                         "payload": {"message": refused.message}})
+                await self.websocket.close(refused.code, refused.reason)
+                return
+        await super().handle_connection_init(message)
+
+    async def handle_start(self, message: StartMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        if (self.connection_acknowledged and limit is not None
+                and message["id"] not in self.tasks and len(self.tasks) >= limit):
+            await self.send_message({"type": "error", "id": message["id"],
+                                     "payload": limit_error(limit).formatted})
+            return
+        await super().handle_start(message)
