@@ -325,5 +325,11 @@ async def test_transport_ws_connections_get_keep_alive_pings(live: LiveServer,
     await connection.close()
 
 
-def test_the_default_limit_of_subscriptions_per_connection() -> None:
-    assert Settings().max_subscriptions_per_connection == 20
+def test_the_subscription_settings_are_read_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CUSTOMERHUB_MAX_SUBSCRIPTIONS_PER_CONNECTION", raising=False)
+    assert Settings.from_env().max_subscriptions_per_connection == 20
+    monkeypatch.setenv("CUSTOMERHUB_MAX_SUBSCRIPTIONS_PER_CONNECTION", "5")
+    monkeypatch.setenv("CUSTOMERHUB_KEEP_ALIVE_SECONDS", "2.5")
+    settings = Settings.from_env()
+    assert (settings.max_subscriptions_per_connection, settings.keep_alive_seconds) == (5, 2.5)
