@@ -126,6 +126,13 @@ class GraphQLView(GraphQL[Context, None]):
         websocket.state.identity = identity
         return await self.get_context(websocket, websocket)
 
+    async def over_rate_limit(self, websocket: WebSocket, context: Context) -> str | None:
+        """Count an operation sent over an accepted WebSocket as a request of its caller; the
+        refusal's message when over budget."""
+        client_ip = websocket.client.host if websocket.client else "unknown"
+        over = await self.throttle.over_budget(context.actor, client_ip) if self.throttle else None
+        return None if over is None else over[0]
+
     async def _spend(self, actor: Actor | None, client_ip: str) -> None:
         over = await self.throttle.over_budget(actor, client_ip) if self.throttle else None
         if over is not None:

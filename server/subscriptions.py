@@ -8,8 +8,10 @@ for no or a bad credential, 4403 for a caller that may not subscribe, 4429 over 
 Until it is accepted the connection holds an anonymous context that nothing runs with: Strawberry
 closes with 4401 any operation sent before the acknowledgement.
 
-Each handler also says which of its operations goes over the subscriptions a connection may
-hold (the view's `max_subscriptions_per_connection`), in an error that names the limit; and
+Each handler also refuses, with an `error` for that operation, one that goes over the
+subscriptions a connection may hold (the view's `max_subscriptions_per_connection`; the error
+names the limit) or over the caller's rate limit: every operation on the socket counts as a
+request, so that queries sent over it are limited as over HTTP. And
 `graphql-transport-ws` connections get a `ping` every `keep_alive_interval` seconds
 (`graphql-ws` ones get Strawberry's `ka`).
 """
@@ -71,6 +73,10 @@ class Gate(Protocol):
         """The accepted connection's context; `ConnectionRefused` otherwise."""
         ...
 
+    async def over_rate_limit(self, websocket: WebSocket, context: Context) -> str | None:
+        """Count one operation of the connection's caller; the refusal when over budget."""
+        ...
+
 
 def _gate(view: object) -> Gate:
     return cast(Gate, view)
@@ -78,6 +84,20 @@ def _gate(view: object) -> Gate:
 
 def _socket(adapter: AsyncWebSocketAdapter) -> WebSocket:
     return cast(ASGIWebSocketAdapter, adapter).ws
+
+
+async def refusal(handler: Any, operation_id: str, known: Any) -> GraphQLError | None:
+    """Why an operation may not start: over the connection's limit of subscriptions, or over the
+    caller's rate limit (each operation counts as a request, as the connection did)."""
+    if not handler.connection_acknowledged or operation_id in known:
+        return None  # Strawberry's own answer: 4401 before the ack, 4409 for a taken id
+    limit = handler.max_subscriptions_per_connection
+    if limit is not None and len(known) >= limit:
+        return limit_error(limit)
+    message = await _gate(handler.view).over_rate_limit(_socket(handler.websocket),
+                                                        handler.context)
+    return None if message is None else GraphQLError(message,
+                                                     extensions={"code": "RATE_LIMITED"})
 
 
 def limit_error(limit: int) -> GraphQLError:
@@ -117,11 +137,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await self.websocket.close(1001, "The connection is a day old: connect again.")
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        limit = self.max_subscriptions_per_connection
-        if (self.connection_acknowledged and limit is not None
-                and message["id"] not in self.operations and len(self.operations) >= limit):
+        if error := await refusal(self, message["id"], self.operations):
             await self.send_message({"id": message["id"], "type": "error",
-                                     "payload": [limit_error(limit).formatted]})
+                                     "payload": [error.formatted]})
             return
         await super().handle_subscribe(message)
 
@@ -148,10 +166,8 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         await super().handle_connection_init(message)
 
     async def handle_start(self, message: StartMessage) -> None:
-        limit = self.max_subscriptions_per_connection
-        if (self.connection_acknowledged and limit is not None
-                and message["id"] not in self.tasks and len(self.tasks) >= limit):
+        if error := await refusal(self, message["id"], self.tasks):
             await self.send_message({"type": "error", "id": message["id"],
-                                     "payload": limit_error(limit).formatted})
+                                     "payload": error.formatted})
             return
         await super().handle_start(message)

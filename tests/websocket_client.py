@@ -96,9 +96,10 @@ class Connection:
     received: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    async def open(cls, url: str, protocol: str = TRANSPORT_WS) -> "Connection":
+    async def open(cls, url: str, protocol: str = TRANSPORT_WS,
+                   headers: dict[str, str] | None = None) -> "Connection":
         socket = await connect(url, subprotocols=[protocol],  # type: ignore[list-item]
-                               open_timeout=WAIT_SECONDS)
+                               additional_headers=headers, open_timeout=WAIT_SECONDS)
         return cls(socket, protocol)
 
     async def send(self, message: dict[str, Any]) -> None:

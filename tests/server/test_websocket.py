@@ -170,6 +170,15 @@ async def test_graphql_ws_refuses_with_the_same_codes(live: LiveServer, org: Org
     assert connection.received[0]["type"] == "connection_error"
 
 
+async def test_an_authorization_header_on_the_handshake_is_not_the_credential(
+        live: LiveServer, org: OrgFixture) -> None:
+    connection = await Connection.open(live.url, headers={"Authorization": f"Bearer {org.api_key}"})
+    await connection.send({"type": "connection_init", "payload": {}})
+    closed = await connection.closed()
+    assert closed.code == 4401
+    assert connection.received == []
+
+
 async def test_nothing_reaches_the_schema_before_the_credential_is_accepted(
         live: LiveServer, org: OrgFixture) -> None:
     job = await new_job(org)
@@ -182,20 +191,30 @@ async def test_nothing_reaches_the_schema_before_the_credential_is_accepted(
                    for m in connection.received)
 
 
-async def test_a_connection_counts_against_the_callers_rate_limit(
+async def test_a_connection_and_each_operation_count_against_the_callers_rate_limit(
         db: Database, database_url: str, export_folder: Path, org: OrgFixture) -> None:
-    app = create_app(Settings(database_url=database_url, rate_limit="2/minute",
+    app = create_app(Settings(database_url=database_url, rate_limit="3/minute",
                               export_storage=f"file://{export_folder}",
                               secret_key=TEST_SECRET_KEY), db=db)
     server = await LiveServer.start(app, export_folder)
+    job = {"id": gid("ExportJob", await new_job(org))}
     try:
-        for _ in range(2):
-            await (await connected(server, org.api_key)).close()
-        connection = await Connection.open(server.url)
+        first = await connected(server, org.api_key)  # 1
+        await first.subscribe("1", WATCH, job)  # 2
+        assert (await first.next_message())["type"] == "next"
+        second = await connected(server, org.api_key)  # 3
+        await second.subscribe("2", WATCH, job)  # 4: over
+        refusal = await second.next_message()
+        assert refusal["type"] == "error", refusal
+        assert refusal["payload"][0]["extensions"] == {"code": "RATE_LIMITED"}
+        assert "3/minute" in refusal["payload"][0]["message"]
+        third = await Connection.open(server.url)
         with pytest.raises(Closed) as closed:
-            await connection.init({"Authorization": f"Bearer {org.api_key}"})
+            await third.init({"Authorization": f"Bearer {org.api_key}"})
         assert closed.value.code == 4429
-        assert "2/minute" in closed.value.reason
+        assert "3/minute" in closed.value.reason
+        await first.close()
+        await second.close()
     finally:
         await server.stop()
 
