@@ -13,7 +13,8 @@ subscriptions a connection may hold (the view's `max_subscriptions_per_connectio
 names the limit) or over the caller's rate limit: every operation on the socket counts as a
 request, so that queries sent over it are limited as over HTTP. And
 `graphql-transport-ws` connections get a `ping` every `keep_alive_interval` seconds
-(`graphql-ws` ones get Strawberry's `ka`).
+(`graphql-ws` ones get Strawberry's `ka`). The connection's context, and so its loaders, serves
+all its operations: the loaders are cleared whenever one of them ends.
 """
 
 import asyncio
@@ -100,6 +101,14 @@ async def refusal(handler: Any, operation_id: str, known: Any) -> GraphQLError |
                                                      extensions={"code": "RATE_LIMITED"})
 
 
+def forget_when_done(context: Context, message: Any) -> None:
+    """An operation ended: the connection's loaders forget what they loaded, so that the next
+    operation reads afresh (and, as after an HTTP response, the rows die by reference
+    counting)."""
+    if message.get("type") in ("complete", "error") and "id" in message:
+        context.loaders.clear()
+
+
 def limit_error(limit: int) -> GraphQLError:
     return GraphQLError(
         f"At most {limit} subscriptions may be active on one connection ({LIMIT_SETTING}): "
@@ -143,6 +152,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(message)
+        forget_when_done(self.context, message)
+
+    async def handle_complete(self, message: Any) -> None:
+        await super().handle_complete(message)
+        forget_when_done(self.context, message)
+
     async def shutdown(self) -> None:
         if self.ping_task is not None:
             self.ping_task.cancel()
@@ -171,3 +188,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                                      "payload": error.formatted})
             return
         await super().handle_start(message)
+
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(message)
+        forget_when_done(self.context, message)

@@ -21,6 +21,7 @@ from models.core.base import utcnow
 from models.core.enums import ActorKind, StaffRole
 from models.core.tenancy import session_info
 from models.exports.jobs import ExportFormat, ExportJob, ExportKind, ExportStatus, create_export_job
+from models.organizations.stores import Store
 from server.app import create_app
 from server.db import Database
 from server.settings import Settings
@@ -352,3 +353,22 @@ def test_the_subscription_settings_are_read_from_the_environment(
     monkeypatch.setenv("CUSTOMERHUB_KEEP_ALIVE_SECONDS", "2.5")
     settings = Settings.from_env()
     assert (settings.max_subscriptions_per_connection, settings.keep_alive_seconds) == (5, 2.5)
+
+
+async def test_a_query_over_the_socket_reads_afresh_after_the_last_one_ended(
+        live: LiveServer, org: OrgFixture) -> None:
+    """The connection's loaders are cleared as each operation ends (server/subscriptions.py)."""
+    customer = await org.customer(main_store_id=org.store_ids[0])
+    query = "query($id: ID!) { customer(id: $id) { mainStore { name } } }"
+    connection = await connected(live, org.api_key)
+    names = []
+    for n in range(2):
+        await connection.subscribe(str(n), query, {"id": gid("Customer", customer)})
+        messages = await connection.results(str(n))
+        names.append(messages[0]["payload"]["data"]["customer"]["mainStore"]["name"])
+        async with org.db.admin_session() as session:
+            await session.execute(update(Store).where(Store.id == org.store_ids[0])
+                                  .values(name="Madrid Centro"))
+            await session.commit()
+    assert names == ["Madrid", "Madrid Centro"]
+    await connection.close()
