@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import update
+from websockets.exceptions import InvalidStatus
 
 from models.access.api_keys import create_api_key
 from models.access.sessions import start_session
@@ -372,3 +373,11 @@ async def test_a_query_over_the_socket_reads_afresh_after_the_last_one_ended(
             await session.commit()
     assert names == ["Madrid", "Madrid Centro"]
     await connection.close()
+
+
+async def test_a_page_of_another_origin_may_not_open_the_socket(live: LiveServer) -> None:
+    """Only the admin app's origins (`CUSTOMERHUB_CORS_ORIGINS`, none here) and clients that
+    are not browsers (no `Origin`) may connect."""
+    with pytest.raises(InvalidStatus) as refused_handshake:
+        await Connection.open(live.url, headers={"Origin": "https://elsewhere.example"})
+    assert refused_handshake.value.response.status_code == 403
