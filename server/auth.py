@@ -11,6 +11,8 @@ every few seconds rather than one per request; an access token is never cached p
 A write that ends or changes a credential (sign-out, refresh, key revocation, a staff user's new
 role, a settings change) drops its entries in the process that made it; other processes follow
 within `CACHE_SECONDS`. Lookups write `last_used_at` at most once a minute (models/access/usage.py).
+Whoever holds an identity for long (a subscriptions connection: server/credential_watch.py) may
+ask to hear of those writes (`on_forget`), so as to check its credential again at once.
 """
 
 import time
@@ -50,6 +52,7 @@ class Identity:
     organization: OrganizationProfile
     auth_session_id: int | None = None  # access tokens
     api_key_id: int | None = None
+    expires_at: datetime | None = None  # access tokens: when this one stops working
 
 
 ANONYMOUS = Identity(actor=Actor(organization_id=NO_ORGANIZATION.id, kind=ActorKind.ANONYMOUS),
@@ -60,6 +63,8 @@ class Authenticator:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._cache: dict[str, tuple[float, Identity]] = {}
+        self._listeners: dict[int, tuple[Identity, Callable[[], None]]] = {}
+        self._next_listener = 0
 
     async def identify(self, authorization: str | None) -> Identity:
         token = bearer_token(authorization)
@@ -76,10 +81,30 @@ class Authenticator:
         self._cache[token] = (now + min(CACHE_SECONDS, seconds_left), identity)
         return identity
 
+    def on_forget(self, identity: Identity, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call `wake` each time a write in this process drops entries that `identity` would be
+        one of (`forget_*`: its session ended, its key was revoked, ...); returns the function
+        that stops it. `wake` runs in the writer's call: it should only set a flag."""
+        number = self._next_listener
+        self._next_listener += 1
+        self._listeners[number] = (identity, wake)
+
+        def stop() -> None:
+            self._listeners.pop(number, None)
+        return stop
+
+    @property
+    def listening(self) -> int:
+        """How many `on_forget` listeners are registered (none once their holders ended)."""
+        return len(self._listeners)
+
     def _forget(self, drop: Callable[[Identity], bool]) -> None:
         for token, (_, identity) in list(self._cache.items()):
             if drop(identity):
                 self._cache.pop(token, None)
+        for identity, wake in list(self._listeners.values()):
+            if drop(identity):
+                wake()
 
     def forget_organization(self, organization_id: int) -> None:
         """Drop the cached identities of an organization whose settings just changed."""
@@ -136,7 +161,7 @@ async def _access_token(session: AsyncSession, token: str) -> tuple[Identity, da
         await record_use(session, AuthSession, row.id)
         await session.commit()
     identity = Identity(actor=actor, organization=await _profile(session, row.organization_id),
-                        auth_session_id=row.id)
+                        auth_session_id=row.id, expires_at=row.access_expires_at)
     return identity, row.access_expires_at
 
 

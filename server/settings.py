@@ -39,6 +39,8 @@ class Settings:
     # Subscriptions over the WebSocket at /graphql (server/subscriptions.py).
     max_subscriptions_per_connection: int = 20
     keep_alive_seconds: float = 15
+    # How often a connection's credential is checked again (server/credential_watch.py).
+    subscription_recheck_seconds: float = 30
     rate_limit: str = "600/minute"
     anonymous_rate_limit: str = "60/minute"
     cors_origins: tuple[str, ...] = ()
@@ -73,6 +75,7 @@ class Settings:
             max_query_cost=int(_env("MAX_QUERY_COST", "25000")),
             max_subscriptions_per_connection=int(_env("MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")),
             keep_alive_seconds=float(_env("KEEP_ALIVE_SECONDS", "15")),
+            subscription_recheck_seconds=float(_env("SUBSCRIPTION_RECHECK_SECONDS", "30")),
             rate_limit=_env("RATE_LIMIT", "600/minute"),
             anonymous_rate_limit=_env("ANONYMOUS_RATE_LIMIT", "60/minute"),
             export_storage=_env("EXPORT_STORAGE", "file://./data/exports"),
