@@ -29,6 +29,7 @@ from resolvers.engine.limits.setup import Limits
 from resolvers.schema import build_schema
 from server.auth import ANONYMOUS, AuthenticationError, Authenticator, Identity
 from server.code_senders import code_sender
+from server.credential_watch import CredentialWatch
 from server.db import Database
 from server.exports import ExportRunner, RequestExports
 from server.graphiql import graphiql_page
@@ -124,7 +125,15 @@ class GraphQLView(GraphQL[Context, None]):
         if reason := subscription_denial(identity.actor):
             raise ConnectionRefused(FORBIDDEN, reason)
         websocket.state.identity = identity
+        websocket.state.authorization = authorization
         return await self.get_context(websocket, websocket)
+
+    def credential_watch(self, websocket: WebSocket) -> CredentialWatch:
+        """The watch that closes an accepted WebSocket when its credential ends (expires, or
+        is revoked), checked again every `subscription_recheck_seconds`."""
+        return CredentialWatch(self.authenticator, websocket.state.authorization,
+                               websocket.state.identity,
+                               self.settings.subscription_recheck_seconds)
 
     async def over_rate_limit(self, websocket: WebSocket, context: Context) -> str | None:
         """Count an operation sent over an accepted WebSocket as a request of its caller; the

@@ -14,11 +14,14 @@ names the limit) or over the caller's rate limit: every operation on the socket 
 request, so that queries sent over it are limited as over HTTP. And
 `graphql-transport-ws` connections get a `ping` every `keep_alive_interval` seconds
 (`graphql-ws` ones get Strawberry's `ka`). The connection's context, and so its loaders, serves
-all its operations: the loaders are cleared whenever one of them ends.
+all its operations: the loaders are cleared whenever one of them ends. Once accepted, the
+connection's credential is watched (server/credential_watch.py): the connection closes with 4401
+when the access token expires or the credential is revoked.
 """
 
 import asyncio
-from typing import Any, Protocol, cast
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from graphql import GraphQLError
 from starlette.websockets import WebSocket
@@ -38,6 +41,9 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from resolvers.context import Context
+
+if TYPE_CHECKING:
+    from server.credential_watch import CredentialWatch
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
@@ -78,6 +84,10 @@ class Gate(Protocol):
         """Count one operation of the connection's caller; the refusal when over budget."""
         ...
 
+    def credential_watch(self, websocket: WebSocket) -> "CredentialWatch":
+        """The watch over the accepted connection's credential, not started."""
+        ...
+
 
 def _gate(view: object) -> Gate:
     return cast(Gate, view)
@@ -101,6 +111,23 @@ async def refusal(handler: Any, operation_id: str, known: Any) -> GraphQLError |
                                                      extensions={"code": "RATE_LIMITED"})
 
 
+def watch_credential(handler: Any) -> "CredentialWatch":
+    """Start watching an accepted connection's credential: it closes the connection when the
+    credential ends."""
+    watch = _gate(handler.view).credential_watch(_socket(handler.websocket))
+    watch.start(handler.websocket.close)
+    return watch
+
+
+async def stop_tasks(*tasks: "asyncio.Task[None] | None") -> None:
+    """Cancel the connection's own tasks and wait for them to end."""
+    for task in tasks:
+        if task is not None:
+            task.cancel()
+            with suppress(Exception, asyncio.CancelledError):
+                await task
+
+
 def forget_when_done(context: Context, message: Any) -> None:
     """An operation ended: the connection's loaders forget what they loaded, so that the next
     operation reads afresh (and, as after an HTTP response, the rows die by reference
@@ -120,6 +147,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`, the protocol of the `graphql-ws` client library."""
 
     ping_task: asyncio.Task[None] | None = None
+    watch: "CredentialWatch | None" = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload: Any = message.get("payload") or {}
@@ -137,6 +165,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self.ping_task is None:
             self.ping_task = asyncio.create_task(self._ping())
+            self.watch = watch_credential(self)
 
     async def _ping(self) -> None:
         interval = _gate(self.view).keep_alive_interval
@@ -161,13 +190,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         forget_when_done(self.context, message)
 
     async def shutdown(self) -> None:
-        if self.ping_task is not None:
-            self.ping_task.cancel()
+        await stop_tasks(self.ping_task)
+        if self.watch is not None:
+            await self.watch.stop()
         await super().shutdown()
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """`graphql-ws`, the older protocol of `subscriptions-transport-ws`."""
+
+    watch: "CredentialWatch | None" = None
 
     async def handle_connection_init(self, message: LegacyInitMessage) -> None:
         payload: Any = message.get("payload") or {}
@@ -181,6 +213,13 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 await self.websocket.close(refused.code, refused.reason)
                 return
         await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.watch is None:
+            self.watch = watch_credential(self)
+
+    async def cleanup(self) -> None:
+        if self.watch is not None:
+            await self.watch.stop()
+        await super().cleanup()
 
     async def handle_start(self, message: StartMessage) -> None:
         if error := await refusal(self, message["id"], self.tasks):

@@ -1,11 +1,13 @@
 """Subscriptions over the WebSocket at /graphql, against the real app under uvicorn with a real
 `websockets` client: the credential in `connection_init` (4401 without one or with a bad one,
-4403 for callers that may not subscribe; each refusal changes nothing), `exportJobUpdated` as
-the server's export runner writes the job, its visibility, and the limits."""
+4403 for callers that may not subscribe; each refusal changes nothing), the connection closed
+with 4401 when its credential expires or is revoked, `exportJobUpdated` as the server's export
+runner writes the job, its visibility, and the limits."""
 
 import asyncio
 import base64
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import pytest
 from sqlalchemy import update
 from websockets.exceptions import InvalidStatus
 
-from models.access.api_keys import create_api_key
+from models.access.api_keys import create_api_key, revoke_api_key
 from models.access.sessions import start_session
 from models.access.staff import create_staff_user
 from models.core.actors import Actor
@@ -23,7 +25,9 @@ from models.core.enums import ActorKind, StaffRole
 from models.core.tenancy import session_info
 from models.exports.jobs import ExportFormat, ExportJob, ExportKind, ExportStatus, create_export_job
 from models.organizations.stores import Store
+from server import auth
 from server.app import create_app
+from server.credential_watch import EXPIRED, KEY_REVOKED, SESSION_ENDED, TASK_NAME
 from server.db import Database
 from server.settings import Settings
 
@@ -33,6 +37,8 @@ from snapshots import organization_state
 from websocket_client import LEGACY_WS, TRANSPORT_WS, Closed, Connection, LiveServer
 
 LIMIT = 3
+RECHECK = 0.2  # CUSTOMERHUB_SUBSCRIPTION_RECHECK_SECONDS of the live server
+SOON = 2.0  # seconds: far under the Authenticator's cache, far over RECHECK
 WATCH = """subscription($id: ID!) { exportJobUpdated(id: $id) {
   id status progress rowCount url error } }"""
 
@@ -44,8 +50,22 @@ async def live(db: Database, database_url: str, export_folder: Path
                               rate_limit="1000000/minute", anonymous_rate_limit="1000000/minute",
                               export_storage=f"file://{export_folder}",
                               secret_key=TEST_SECRET_KEY, max_subscriptions_per_connection=LIMIT,
-                              keep_alive_seconds=0.2),
+                              keep_alive_seconds=0.2, subscription_recheck_seconds=RECHECK),
                      db=db)
+    server = await LiveServer.start(app, export_folder)
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(scope="module")
+async def patient(db: Database, database_url: str, export_folder: Path
+                  ) -> AsyncIterator[LiveServer]:
+    """A server that checks credentials again only every minute, whose sign-ins' access tokens
+    live 1.5 seconds: what closes a connection within a test is the expiry, scheduled for that
+    moment, or a write of this process that drops the credential."""
+    app = create_app(Settings(database_url=database_url, export_storage=f"file://{export_folder}",
+                              secret_key=TEST_SECRET_KEY, access_token_minutes=1.5 / 60,
+                              subscription_recheck_seconds=60), db=db)
     server = await LiveServer.start(app, export_folder)
     yield server
     await server.stop()
@@ -381,3 +401,150 @@ async def test_a_page_of_another_origin_may_not_open_the_socket(live: LiveServer
     with pytest.raises(InvalidStatus) as refused_handshake:
         await Connection.open(live.url, headers={"Origin": "https://elsewhere.example"})
     assert refused_handshake.value.response.status_code == 403
+
+
+# --- the connection ends when its credential does ------------------------------------------
+
+SIGN_OUT = "mutation { signOut(input: {}) { signedOut userErrors { message } } }"
+REVOKE = """mutation($id: ID!) { revokeApiKey(input: {id: $id}) {
+  apiKey { revokedAt } userErrors { message } } }"""
+SIGN_IN = """mutation($input: SignInInput!) { signIn(input: $input) {
+  accessToken accessTokenExpiresAt userErrors { message } } }"""
+
+
+async def subscriber_key(org: OrgFixture) -> tuple[int, str]:
+    """A key that may subscribe: its id and the key."""
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        row, plain = await create_api_key(session, org.id, "watched", ["subscriptions", "exports"])
+        await session.commit()
+    return row.id, plain
+
+
+async def over_http(live: LiveServer, credential: str | None, query: str,
+                    variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+    async with httpx.AsyncClient(base_url=live.http_url, timeout=10) as client:
+        response = await client.post("/graphql", json={"query": query, "variables": variables},
+                                     headers=headers)
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def watching(connection: Connection, org: OrgFixture) -> int:
+    """Subscribe to a job another process is running, whose stream stays open; its first
+    event has come."""
+    job = await new_job(org, status=ExportStatus.RUNNING, runner_id="elsewhere",
+                        heartbeat_at=utcnow())
+    await connection.subscribe("watch", WATCH, {"id": gid("ExportJob", job)})
+    first = await connection.next_message()
+    assert first["payload"]["data"]["exportJobUpdated"]["status"] == "RUNNING", first
+    return job
+
+
+async def closed_within(connection: Connection, seconds: float) -> Closed:
+    return await asyncio.wait_for(connection.closed(), seconds)
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_key_revoked_with_revoke_api_key_closes_its_connection_at_once(
+        patient: LiveServer, org: OrgFixture, protocol: str) -> None:
+    key_id, key = await subscriber_key(org)
+    connection = await connected(patient, key, protocol)
+    await watching(connection, org)
+    owner = await staff_token(org, StaffRole.OWNER)
+    revoked = (await over_http(patient, owner, REVOKE, {"id": gid("ApiKey", key_id)}))
+    assert revoked["revokeApiKey"]["userErrors"] == [], revoked
+    closed = await closed_within(connection, SOON)
+    assert (closed.code, closed.reason) == (4401, KEY_REVOKED)
+
+
+async def test_a_key_revoked_by_another_process_closes_within_the_recheck_period(
+        live: LiveServer, org: OrgFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the CLI revokes: nothing tells this process, whose cache has let the key go (as it
+    does within `CACHE_SECONDS`): the periodic check finds it revoked."""
+    monkeypatch.setattr(auth, "CACHE_SECONDS", 0)
+    key_id, key = await subscriber_key(org)
+    connection = await connected(live, key)
+    await watching(connection, org)
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        await revoke_api_key(session, Actor.system(org.id), key_id)
+        await session.commit()
+    closed = await closed_within(connection, SOON)
+    assert (closed.code, closed.reason) == (4401, KEY_REVOKED)
+
+
+async def test_sign_out_closes_the_sessions_connection_at_once(patient: LiveServer,
+                                                               org: OrgFixture) -> None:
+    token = await staff_token(org, StaffRole.OWNER)  # lives 15 minutes
+    connection = await connected(patient, token, LEGACY_WS)
+    await watching(connection, org)
+    assert (await over_http(patient, token, SIGN_OUT))["signOut"]["signedOut"] is True
+    closed = await closed_within(connection, SOON)
+    assert (closed.code, closed.reason) == (4401, SESSION_ENDED)
+
+
+async def test_a_staff_access_token_closes_its_connection_when_it_expires(
+        patient: LiveServer, org: OrgFixture) -> None:
+    """At the expiry itself: the server's re-check period is a minute."""
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        user = await create_staff_user(
+            session, Actor.system(org.id), email=f"ws-expiry-{org.id}@example.es",
+            password="correct horse battery", role=StaffRole.OWNER)
+        await session.commit()
+    signed_in = (await over_http(patient, None, SIGN_IN, {"input": {
+        "organization": org.slug, "email": user.email,
+        "password": "correct horse battery"}}))["signIn"]
+    expires_at = datetime.fromisoformat(signed_in["accessTokenExpiresAt"])
+    connection = await connected(patient, signed_in["accessToken"])
+    await watching(connection, org)
+    closed = await closed_within(connection, 5)
+    assert (closed.code, closed.reason) == (4401, EXPIRED)
+    late = (utcnow() - expires_at).total_seconds()
+    assert -0.1 <= late < 1.0, late
+
+
+@pytest.mark.parametrize("credential", ["key", "staff"])
+async def test_a_valid_credential_keeps_its_connection_across_rechecks(
+        live: LiveServer, org: OrgFixture, monkeypatch: pytest.MonkeyPatch,
+        credential: str) -> None:
+    """Each check reads the database (no cache here); the subscription goes on meanwhile, and
+    once the connection ends its watch is gone."""
+    monkeypatch.setattr(auth, "CACHE_SECONDS", 0)
+    authenticator = live.app.state.authenticator
+    checks = 0
+    identify = authenticator.identify
+
+    async def counted(authorization: str | None) -> auth.Identity:
+        nonlocal checks
+        checks += 1
+        return await identify(authorization)
+
+    monkeypatch.setattr(authenticator, "identify", counted)
+    token = (await subscriber_key(org))[1] if credential == "key" else await staff_token(
+        org, StaffRole.OWNER)
+    connection = await connected(live, token)
+    job = await watching(connection, org)
+    start = checks
+    await asyncio.sleep(6 * RECHECK)
+    assert checks - start >= 3, checks - start
+    async with org.db.admin_session() as session:
+        await session.execute(update(ExportJob).where(ExportJob.id == job).values(progress=40))
+        await session.commit()
+    moved = await connection.next_message()
+    assert moved["payload"]["data"]["exportJobUpdated"]["progress"] == 40, moved
+    await connection.close()
+    for _ in range(100):
+        watches = [t for t in asyncio.all_tasks() if t.get_name() == TASK_NAME]
+        if not watches and authenticator.listening == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert (watches, authenticator.listening) == ([], 0)
+
+
+def test_the_recheck_period_is_read_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CUSTOMERHUB_SUBSCRIPTION_RECHECK_SECONDS", raising=False)
+    assert Settings.from_env().subscription_recheck_seconds == 30
+    monkeypatch.setenv("CUSTOMERHUB_SUBSCRIPTION_RECHECK_SECONDS", "0.5")
+    assert Settings.from_env().subscription_recheck_seconds == 0.5
