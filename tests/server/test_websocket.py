@@ -408,6 +408,8 @@ async def test_a_page_of_another_origin_may_not_open_the_socket(live: LiveServer
 SIGN_OUT = "mutation { signOut(input: {}) { signedOut userErrors { message } } }"
 REVOKE = """mutation($id: ID!) { revokeApiKey(input: {id: $id}) {
   apiKey { revokedAt } userErrors { message } } }"""
+UPDATE_STAFF_USER = """mutation($input: UpdateStaffUserInput!) { updateStaffUser(input: $input) {
+  staffUser { id } userErrors { message } } }"""
 SIGN_IN = """mutation($input: SignInInput!) { signIn(input: $input) {
   accessToken accessTokenExpiresAt userErrors { message } } }"""
 
@@ -502,6 +504,30 @@ async def test_a_staff_access_token_closes_its_connection_when_it_expires(
     assert (closed.code, closed.reason) == (4401, EXPIRED)
     late = (utcnow() - expires_at).total_seconds()
     assert -0.1 <= late < 1.0, late
+
+
+async def test_a_staff_users_new_role_keeps_the_connection_and_disabling_closes_it(
+        patient: LiveServer, org: OrgFixture) -> None:
+    """Both writes drop the user's sessions from the cache, and so check the connection again at
+    once: the first still resolves (the role applies to the next connection), the second not."""
+    async with org.db.sessions(info=session_info(org.id)) as session:
+        user = await create_staff_user(
+            session, Actor.system(org.id), email=f"ws-disabled-{org.id}@example.es",
+            password="correct horse battery", role=StaffRole.VIEWER)
+        _, token, _ = await start_session(session, org.id, ActorKind.STAFF_USER, user.id)
+        await session.commit()
+    owner = await staff_token(org, StaffRole.OWNER)
+    connection = await connected(patient, token)
+    for change in ({"role": "OWNER"}, {"disabled": True}):
+        updated = await over_http(patient, owner, UPDATE_STAFF_USER, {"input": {
+            "id": gid("StaffUser", user.id), **change}})
+        assert updated["updateStaffUser"]["userErrors"] == [], updated
+        if "role" in change:
+            await asyncio.sleep(4 * RECHECK)  # time to check again, and find it still valid
+            await connection.subscribe("1", "{ __typename }")
+            assert (await connection.results("1"))[0]["type"] == "next"
+    closed = await closed_within(connection, SOON)
+    assert (closed.code, closed.reason) == (4401, SESSION_ENDED)
 
 
 @pytest.mark.parametrize("credential", ["key", "staff"])
