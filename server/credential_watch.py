@@ -56,24 +56,33 @@ class CredentialWatch:
         self._recheck_seconds = max(recheck_seconds, MIN_RECHECK_SECONDS)
         self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stop_listening: Callable[[], None] = lambda: None
 
     def start(self, close: Close) -> None:
+        """Listen for this process's writes to the credential from now on, and start the task."""
         if self._task is None:
+            self._stop_listening = self._authenticator.on_forget(self._identity,
+                                                                 self._woken.set)
             self._task = asyncio.create_task(self._run(close), name=TASK_NAME)
 
     async def stop(self) -> None:
         """Cancel the task and wait for it: nothing of the connection is left running."""
-        if self._task is not None and self._task is not asyncio.current_task():
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        self._stop_listening()
+        if self._task is None or self._task is asyncio.current_task():
+            return
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("the watch over a subscriptions connection's credential failed")
 
     async def _run(self, close: Close) -> None:
-        stop_listening = self._authenticator.on_forget(self._identity, self._woken.set)
         try:
             code, reason = await self._ending()
         finally:
-            stop_listening()
+            self._stop_listening()
         with suppress(RuntimeError, OSError, WebSocketDisconnect):  # the client left meanwhile
             await close(code, reason)
 
