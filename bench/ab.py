@@ -36,7 +36,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -59,6 +58,7 @@ from bench.list_page import (
     percentile,
     postgres_cpu,
     prewarm,
+    server_process,
     set_statement_logging,
 )
 from bench.pg import DEFAULT_DIRECTORY, BenchPostgres, bench_postgres, free_port
@@ -138,30 +138,13 @@ def revision_server(revision: Revision, pg: BenchPostgres, log: Path) -> Iterato
     cmd = [sys.executable, "-m", "uvicorn", "ab_app:create_app", "--factory",
            "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
            "--no-access-log", "--log-level", "warning"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(cmd, cwd=revision.worktree, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the {revision.side} server exited ({process.returncode});"
-                                   f" see {log}")
-            try:
-                get_json(port, CHECK_PATH)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield Server(process, port)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    def answers() -> bool:
+        get_json(port, CHECK_PATH)
+        return True
+
+    with server_process(cmd, revision.worktree, env, log, "wb", port, answers,
+                        f"the {revision.side} server", start_seconds=90) as server:
+        yield server
 
 
 def check_modules(revision: Revision, server: Server) -> dict[str, Any]:

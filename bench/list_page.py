@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,23 +244,43 @@ def app_server(pg: BenchPostgres, workers: int, log: Path) -> Iterator[Server]:
     cmd = [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
            "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
            "--log-level", "warning", "--workers", str(workers)]
-    with log.open("ab") as out:
-        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+
+    def healthy() -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        finally:
+            connection.close()
+
+    with server_process(cmd, ROOT, env, log, "ab", port, healthy, "the server",
+                        start_seconds=60) as server:
+        yield server
+
+
+@contextmanager
+def server_process(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, log_mode: str,
+                   port: int, ready: Callable[[], bool], name: str, start_seconds: float
+                   ) -> Iterator[Server]:
+    """A server process started with `cmd`, its output in `log`, yielded once `ready()` says
+    so (an OSError means not yet), and stopped with SIGINT (killed after 30 s) afterwards."""
+    with log.open(log_mode) as out:
+        process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the server exited ({process.returncode}); see {log}")
+                raise RuntimeError(f"{name} exited ({process.returncode}); see {log}")
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
+                if ready():
                     break
             except OSError:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not get ready in {start_seconds} s; see {log}")
+            time.sleep(0.2)
         yield Server(process, port)
     finally:
         process.send_signal(signal.SIGINT)
