@@ -111,17 +111,16 @@ class GraphQLView(GraphQL[Context, None]):
         """The context of a WebSocket whose `connection_init` carries this payload: its
         credential checked as HTTP's `Authorization` header is, and counted by the same rate
         limit as a request; `ConnectionRefused` with the close code otherwise."""
-        client_ip = websocket.client.host if websocket.client else "unknown"
         authorization = payload.get("Authorization", payload.get("authorization"))
         if not isinstance(authorization, str) or not authorization.strip():
-            await self._spend(None, client_ip)
+            await self._spend(websocket, None)
             raise ConnectionRefused(UNAUTHENTICATED, SEND_IN_INIT)
         try:
             identity = await self.authenticator.identify(authorization)
         except AuthenticationError as error:
-            await self._spend(None, client_ip)
+            await self._spend(websocket, None)
             raise ConnectionRefused(UNAUTHENTICATED, str(error)) from None
-        await self._spend(identity.actor, client_ip)
+        await self._spend(websocket, identity.actor)
         if reason := subscription_denial(identity.actor):
             raise ConnectionRefused(FORBIDDEN, reason)
         websocket.state.identity = identity
@@ -138,14 +137,19 @@ class GraphQLView(GraphQL[Context, None]):
     async def over_rate_limit(self, websocket: WebSocket, context: Context) -> str | None:
         """Count an operation sent over an accepted WebSocket as a request of its caller; the
         refusal's message when over budget."""
-        client_ip = websocket.client.host if websocket.client else "unknown"
-        over = await self.throttle.over_budget(context.actor, client_ip) if self.throttle else None
-        return None if over is None else over[0]
+        return await self._over_budget(websocket, context.actor)
 
-    async def _spend(self, actor: Actor | None, client_ip: str) -> None:
-        over = await self.throttle.over_budget(actor, client_ip) if self.throttle else None
-        if over is not None:
-            raise ConnectionRefused(RATE_LIMITED, over[0])
+    async def _spend(self, websocket: WebSocket, actor: Actor | None) -> None:
+        """Count the connection as a request of `actor` (None: of its client address)."""
+        if (message := await self._over_budget(websocket, actor)) is not None:
+            raise ConnectionRefused(RATE_LIMITED, message)
+
+    async def _over_budget(self, websocket: WebSocket, actor: Actor | None) -> str | None:
+        if self.throttle is None:
+            return None
+        client_ip = websocket.client.host if websocket.client else "unknown"
+        over = await self.throttle.over_budget(actor, client_ip)
+        return None if over is None else over[0]
 
     async def execute_operation(self, request: Request, request_adapter: Any, request_data: Any,
                                 context: Context, root_value: None, sub_response: Response
