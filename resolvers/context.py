@@ -70,7 +70,7 @@ class ExportJobs(Protocol):
         """New PENDING jobs are waiting: start them while the organization has free slots."""
         ...
 
-    async def link(self, job: "exports.ExportJob") -> str | None:
+    async def link(self, job: exports.ExportJob) -> str | None:
         """The job's download link while its file is there."""
         ...
 
@@ -90,7 +90,7 @@ class NoExportJobs:
     def wake(self, organization_id: int) -> None:
         pass
 
-    async def link(self, job: "exports.ExportJob") -> str | None:
+    async def link(self, job: exports.ExportJob) -> str | None:
         return None
 
     def scratch_folder(self) -> Path:

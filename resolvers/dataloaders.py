@@ -6,7 +6,7 @@ neither the context nor the loaders import the GraphQL types.
 Values are the GraphQL objects the fields answer with (typed `Any` here for that reason)."""
 
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -61,10 +61,6 @@ class DataLoaders:
     customer_orders: LoaderFamily
     order_count: LoaderFamily
     customer_activity: LoaderFamily
-    _families: tuple[LoaderFamily, ...] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._families = (self.customer_orders, self.order_count, self.customer_activity)
 
     def clear(self) -> None:
         """Forget everything loaded. The server calls it once a response is complete: the
@@ -75,5 +71,5 @@ class DataLoaders:
             loader = getattr(self, item.name)
             if isinstance(loader, DataLoader):
                 loader.clear_all()
-        for family in self._families:
-            family.clear()
+            elif isinstance(loader, LoaderFamily):
+                loader.clear()
