@@ -122,6 +122,7 @@ async def test_client_errors_still_say_what_to_fix(gql) -> None:
     ({"id": None, "filter": None}, "Variable '$id' has invalid value"),
     ({"id": "x", "filter": {"orderCount": {"min": "two"}}}, ".orderCount.min: Int cannot"),
     ({"id": "x", "filter": {"registeredAt": {"from": "yesterday"}}}, "cannot represent a DateTime"),
+    ({"id": "x", "filter": {"updatedAt": {"to": "last sync"}}}, "cannot represent a DateTime"),
     ({"id": "x", "filter": {"totalSpent": {"min": "ten"}}}, "cannot represent a Decimal"),
     ({"id": "x", "filter": {"types": ["VIP"]}}, "'VIP' does not exist in 'CustomerType'"),
 ])

@@ -87,3 +87,11 @@ async def test_pages_of_the_changes_neither_repeat_nor_skip(gql, org: OrgFixture
             break
         after = connection["pageInfo"]["endCursor"]
     assert seen == ids
+
+
+async def test_a_cursor_of_another_sort_is_refused(gql, org: OrgFixture) -> None:
+    await quiet_customers(org, 2)
+    newest = await gql.data("{ customers(first: 1) { pageInfo { endCursor } } }")
+    cursor = newest["customers"]["pageInfo"]["endCursor"]
+    errors = await gql.errors(CHANGED, {"since": iso(LONG_AGO), "first": 1, "after": cursor})
+    assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
